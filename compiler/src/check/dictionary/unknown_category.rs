@@ -1,0 +1,70 @@
+use std::collections::HashSet;
+
+use crate::check::Context;
+use crate::check::rule::rule;
+use crate::diagnostics::{Diagnostic, closest};
+use crate::source::Spanned;
+
+rule! {
+    /// ## What it does
+    /// Reports a `product_categories` entry that no group of the taxonomy lists, with the
+    /// closest category. The rule is silent when the taxonomy lists no categories at all.
+    ///
+    /// ## Why is this bad?
+    /// Usage is reported per category; a misspelt category starts a report of its own that
+    /// nobody reads, and the real category looks unused.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// product_categories:
+    /// - code_reviews
+    /// ```
+    ///
+    /// ## Fix
+    /// Use a category of the taxonomy, or add the new category to its group in
+    /// `stages.yml`.
+    pub UNKNOWN_CATEGORY = ("MC408", "unknown-category", Error);
+}
+
+pub fn check(cx: &mut Context<'_>) {
+    let known: HashSet<&str> = cx.dictionary.categories().collect();
+    if known.is_empty() {
+        return;
+    }
+    let mut sorted: Vec<&str> = known.iter().copied().collect();
+    sorted.sort_unstable();
+    let used: Vec<&Spanned<String>> = cx
+        .dictionary
+        .definitions
+        .iter()
+        .flat_map(|d| &d.product_categories)
+        .chain(
+            cx.dictionary
+                .events
+                .iter()
+                .flat_map(|e| &e.product_categories),
+        )
+        .collect();
+    let mut found = Vec::new();
+    for category in used {
+        if known.contains(category.value.as_str()) {
+            continue;
+        }
+        let mut d = Diagnostic::new(
+            &UNKNOWN_CATEGORY,
+            category.span,
+            format!("unknown product category `{}`", category.value),
+        )
+        .label("not in the taxonomy");
+        d = match closest(&category.value, sorted.iter().copied()) {
+            Some(best) => d
+                .help(format!("did you mean `{best}`?"))
+                .fix(category.span, best),
+            None => d.help("use a category of the taxonomy, or add it to its group's `categories`"),
+        };
+        found.push(d);
+    }
+    for d in found {
+        cx.report(d);
+    }
+}

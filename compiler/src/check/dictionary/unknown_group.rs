@@ -1,0 +1,83 @@
+use crate::check::Context;
+use crate::check::rule::rule;
+use crate::diagnostics::{Diagnostic, closest};
+use crate::source::Spanned;
+
+rule! {
+    /// ## What it does
+    /// Reports a `product_group` that the taxonomy (`stages.yml`) does not list, with the
+    /// closest group key. The 2021 label form (`group::code review`) gets its modern key.
+    ///
+    /// ## Why is this bad?
+    /// The group decides the metric's stage and section, its owner in the dictionary, and
+    /// which GMAU and SMAU it can count towards. An unknown group has none of these: the
+    /// metric falls out of every stage report.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// product_group: code_reviews
+    /// ```
+    ///
+    /// ## Fix
+    /// Use a group key of the taxonomy, or add the new group to `stages.yml`:
+    /// ```yaml
+    /// product_group: code_review
+    /// ```
+    pub UNKNOWN_GROUP = ("MC403", "unknown-group", Error);
+}
+
+pub fn check(cx: &mut Context<'_>) {
+    let groups: Vec<&str> = cx
+        .dictionary
+        .taxonomy
+        .groups()
+        .map(|(_, _, g)| g.key.value.as_str())
+        .collect();
+    let used: Vec<&Spanned<String>> = cx
+        .dictionary
+        .definitions
+        .iter()
+        .filter_map(|d| d.product_group.as_ref())
+        .chain(
+            cx.dictionary
+                .events
+                .iter()
+                .filter_map(|e| e.product_group.as_ref()),
+        )
+        .collect();
+    let mut found = Vec::new();
+    for group in used {
+        if cx.dictionary.owner(&group.value).is_some() {
+            continue;
+        }
+        let mut d = Diagnostic::new(
+            &UNKNOWN_GROUP,
+            group.span,
+            format!("unknown product group `{}`", group.value),
+        )
+        .label("not in the taxonomy");
+        if let Some(label) = group.value.strip_prefix("group::") {
+            let key = label.trim().replace([' ', '-'], "_").to_lowercase();
+            d = if groups.contains(&key.as_str()) {
+                d.help(format!(
+                    "`group::` labels are the 2021 format: write `product_group: {key}`"
+                ))
+                .fix(group.span, key)
+            } else {
+                d.help(format!(
+                    "`group::` labels are the 2021 format: write the group's key (`{key}` is not in the taxonomy either)"
+                ))
+            };
+        } else if let Some(best) = closest(&group.value, groups.iter().copied()) {
+            d = d
+                .help(format!("did you mean `{best}`?"))
+                .fix(group.span, best);
+        } else {
+            d = d.help("use a group key of the taxonomy, or add the group to the taxonomy file");
+        }
+        found.push(d);
+    }
+    for d in found {
+        cx.report(d);
+    }
+}

@@ -1,0 +1,96 @@
+use sqlparser::ast::{GroupByExpr, SelectItem, SetExpr, Spanned as _, Statement};
+
+use super::parsed;
+use crate::check::Context;
+use crate::check::rule::rule;
+use crate::diagnostics::Diagnostic;
+
+rule! {
+    /// ## What it does
+    /// Reports `sql` whose result is not one value: a SELECT with several columns, `*`, or a
+    /// top-level `GROUP BY` (one row per group).
+    ///
+    /// ## Why is this bad?
+    /// A metric is one number (or string, or boolean) in the payload. With several columns
+    /// or rows, which one is reported depends on the database driver, and usually it is not
+    /// the one meant.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// sql: SELECT state, COUNT(*) FROM issues GROUP BY state
+    /// ```
+    ///
+    /// ## Fix
+    /// One metric per value:
+    /// ```yaml
+    /// sql: SELECT COUNT(*) FROM issues WHERE state = 'opened'
+    /// ```
+    pub SQL_SINGLE_VALUE = ("MC305", "sql-single-value", Error);
+}
+
+pub fn check(cx: &mut Context<'_>) {
+    let mut found = Vec::new();
+    for (_, sql, statements, text) in parsed(cx) {
+        let Some(Statement::Query(query)) = statements.first() else {
+            continue;
+        };
+        // The columns of a UNION are those of its first SELECT.
+        let mut body = &*query.body;
+        let select = loop {
+            match body {
+                SetExpr::Select(select) => break Some(select),
+                SetExpr::SetOperation { left, .. } => body = left,
+                SetExpr::Query(q) => body = &q.body,
+                _ => break None,
+            }
+        };
+        let Some(select) = select else { continue };
+        let problem = if select.projection.len() != 1 {
+            let first = select
+                .projection
+                .first()
+                .map_or_else(|| select.span(), |p| p.span());
+            let last = select
+                .projection
+                .last()
+                .map_or_else(|| select.span(), |p| p.span());
+            Some((
+                first.union(&last),
+                format!("returns {} columns, not one value", select.projection.len()),
+            ))
+        } else if let SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) =
+            &select.projection[0]
+        {
+            Some((
+                select.projection[0].span(),
+                "`*` returns every column, not one value".to_owned(),
+            ))
+        } else {
+            match &select.group_by {
+                GroupByExpr::Expressions(exprs, _) if !exprs.is_empty() => Some((
+                    exprs[0].span(),
+                    "a top-level `GROUP BY` returns one row per group, not one value".to_owned(),
+                )),
+                GroupByExpr::All(_) => Some((
+                    select.span(),
+                    "a top-level `GROUP BY` returns one row per group, not one value".to_owned(),
+                )),
+                _ => None,
+            }
+        };
+        if let Some((span, problem)) = problem {
+            found.push(
+                Diagnostic::new(
+                    &SQL_SINGLE_VALUE,
+                    sql.span_of(text, span.start, span.end),
+                    format!("metric SQL must return one value: it {problem}"),
+                )
+                .label("more than one value")
+                .help("select exactly one expression, e.g. `SELECT COUNT(*) FROM ...`, and aggregate in a subquery if needed"),
+            );
+        }
+    }
+    for d in found {
+        cx.report(d);
+    }
+}

@@ -1,0 +1,38 @@
+use crate::check::Context;
+use crate::check::rule::rule;
+use crate::diagnostics::Diagnostic;
+
+rule! {
+    /// ## What it does
+    /// Reports `sql` that does not parse as PostgreSQL, at the exact place the parser gave
+    /// up.
+    ///
+    /// ## Why is this bad?
+    /// The query would fail on every instance, every week, and the metric would report `-1`
+    /// until someone noticed.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// sql: SELECT COUNT(*) FROM issues WHER state = 'opened'
+    /// ```
+    ///
+    /// ## Fix
+    /// ```yaml
+    /// sql: SELECT COUNT(*) FROM issues WHERE state = 'opened'
+    /// ```
+    pub SQL_SYNTAX = ("MC303", "sql-syntax", Error);
+}
+
+pub fn check(cx: &mut Context<'_>) {
+    for def in &cx.dictionary.definitions {
+        let Some(sql) = &def.sql else { continue };
+        let Err(error) = &sql.parsed else { continue };
+        let text = &cx.sources.file(def.file).text;
+        let at = sql.span_at(text, error.line, error.column);
+        cx.report(
+            Diagnostic::new(&SQL_SYNTAX, at, format!("invalid SQL: {}", error.message))
+                .label("the parser stopped here")
+                .help("the SQL must be one PostgreSQL SELECT statement"),
+        );
+    }
+}

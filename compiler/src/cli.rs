@@ -1,0 +1,300 @@
+//! The `metricc` command line: `check`, `build` and `explain`.
+//!
+//! Exit status: 0 when no errors were found, 1 when some were (or warnings, with
+//! `--deny-warnings`; or a stale output folder, with `build --check`), 2 when metricc could
+//! not run at all (bad arguments, no project, unwritable output).
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::check::{RULES, find_rule};
+use crate::config::{Config, Preset, SetupError};
+use crate::diagnostics::{self, Format, Style, closest};
+use crate::pipeline::{self, Compilation};
+use crate::{emit, write};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "metricc",
+    version,
+    about = "Compile product-usage metric definitions: validate the dictionary, generate its outputs",
+    long_about = None
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check every definition and report all problems at once
+    Check(CheckArgs),
+    /// Check, then generate every output into the output folder (nothing on errors)
+    Build(BuildArgs),
+    /// Explain a rule (by code or name), or list every rule
+    Explain(ExplainArgs),
+}
+
+#[derive(Args, Debug)]
+struct ProjectArgs {
+    /// Project root (default: the current folder)
+    #[arg(value_name = "ROOT")]
+    root: Option<PathBuf>,
+    /// Layout and defaults: `native` (definitions/) or `gitlab` (a GitLab checkout as it is)
+    #[arg(long, value_enum)]
+    preset: Option<Preset>,
+    /// Configuration file (default: ROOT/metricc.toml, if present)
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct ReportArgs {
+    /// Report format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Write the report to FILE instead of standard output
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Treat warnings as errors (exit status 1)
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Colour the human report
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    #[command(flatten)]
+    report: ReportArgs,
+}
+
+#[derive(Args, Debug)]
+struct BuildArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    #[command(flatten)]
+    report: ReportArgs,
+    /// Output folder (default: `generated`, or `[build] out` of metricc.toml)
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Write nothing; exit 1 if the output folder is not what a build would write
+    #[arg(long)]
+    check: bool,
+}
+
+#[derive(Args, Debug)]
+struct ExplainArgs {
+    /// A rule code (MC101) or name (unknown-field); without it, every rule is listed
+    code: Option<String>,
+    /// Print the full reference of every rule, as Markdown
+    #[arg(long, conflicts_with = "code")]
+    markdown: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Runs the command line and returns the process exit status.
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Command::Check(args) => check(&args),
+        Command::Build(args) => build(&args),
+        Command::Explain(args) => explain(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load(project: &ProjectArgs) -> Result<Config, SetupError> {
+    let root = project.root.clone().unwrap_or_else(|| PathBuf::from("."));
+    Config::load(&root, project.preset, project.config.as_deref())
+}
+
+fn check(args: &CheckArgs) -> Result<ExitCode, SetupError> {
+    let config = load(&args.project)?;
+    let compilation = pipeline::compile(&config)?;
+    report(&compilation, &args.report)?;
+    Ok(exit(compilation.failed(args.report.deny_warnings)))
+}
+
+fn build(args: &BuildArgs) -> Result<ExitCode, SetupError> {
+    let mut config = load(&args.project)?;
+    if let Some(out) = &args.out {
+        config.out = out.clone();
+    }
+    let compilation = pipeline::compile(&config)?;
+    let failed = compilation.failed(args.report.deny_warnings);
+    if failed || !compilation.diagnostics.is_empty() || args.report.output.is_some() {
+        report(&compilation, &args.report)?;
+    }
+    if failed {
+        eprintln!("nothing written: fix the errors above first");
+        return Ok(exit(true));
+    }
+    let files = emit::all(&compilation.dictionary, &compilation.sources);
+    let out = config.out_dir();
+    if args.check {
+        let staleness = write::staleness(&out, &files).map_err(|e| SetupError(e.to_string()))?;
+        if staleness.is_fresh() {
+            eprintln!("{} is up to date ({} files)", out.display(), files.len());
+            return Ok(exit(false));
+        }
+        for (what, paths) in [
+            ("changed", &staleness.changed),
+            ("missing", &staleness.missing),
+            ("not generated any more", &staleness.extra),
+        ] {
+            for path in paths {
+                eprintln!("{what}: {}", out.join(path).display());
+            }
+        }
+        eprintln!("{} is out of date: run `metricc build`", out.display());
+        return Ok(exit(true));
+    }
+    let written = write::write(&out, &files).map_err(|e| SetupError(e.to_string()))?;
+    eprintln!(
+        "{}: {} written, {} unchanged, {} removed",
+        out.display(),
+        written.written.len(),
+        written.unchanged,
+        written.removed.len()
+    );
+    Ok(exit(false))
+}
+
+fn exit(failed: bool) -> ExitCode {
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Prints (or writes) the diagnostics in the chosen format.
+fn report(compilation: &Compilation, args: &ReportArgs) -> Result<(), SetupError> {
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let style = match args.color {
+        Color::Always => Style::Colored,
+        Color::Auto if to_terminal && std::env::var_os("NO_COLOR").is_none() => Style::Colored,
+        _ => Style::Plain,
+    };
+    let text = diagnostics::render(
+        args.format,
+        &compilation.diagnostics,
+        &compilation.sources,
+        &compilation.summary,
+        style,
+    );
+    match &args.output {
+        Some(path) => {
+            write_report(path, &text)?;
+            eprintln!("{}", diagnostics::summary_line(&compilation.summary));
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`metricc check | head`) is not an error worth reporting.
+            let _ = stdout.write_all(text.as_bytes());
+        }
+    }
+    Ok(())
+}
+
+fn write_report(path: &Path, text: &str) -> Result<(), SetupError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| SetupError(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    std::fs::write(path, text)
+        .map_err(|e| SetupError(format!("cannot write {}: {e}", path.display())))
+}
+
+fn explain(args: &ExplainArgs) -> Result<ExitCode, SetupError> {
+    if args.markdown {
+        print!("{}", rules_reference());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(code) = &args.code else {
+        for rule in RULES {
+            println!(
+                "{:<6} {:<32} {:<8} {}",
+                rule.code,
+                rule.name,
+                rule.default.to_string(),
+                rule.summary()
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    match find_rule(code) {
+        Some(rule) => {
+            println!(
+                "# {} {} ({} by default)\n",
+                rule.code, rule.name, rule.default
+            );
+            print!("{}", rule.explanation());
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            let hint = closest(code, RULES.iter().flat_map(|r| [r.code, r.name]))
+                .map(|c| format!(" (did you mean `{c}`?)"))
+                .unwrap_or_default();
+            Err(SetupError(format!(
+                "no rule `{code}`{hint}; `metricc explain` lists every rule"
+            )))
+        }
+    }
+}
+
+/// The rules reference page (`docs/rules.md`), generated from the rules' own explanations.
+pub fn rules_reference() -> String {
+    let mut out = String::from(
+        "# Rules\n\n<!-- Generated by `metricc explain --markdown`; do not edit by hand. -->\n\n\
+         Every problem metricc reports has a stable code and a name. Set a rule's level in\n\
+         `metricc.toml` (`[rules] MC601 = \"allow\"`, `\"warn\"` or `\"deny\"`), and print one\n\
+         explanation with `metricc explain CODE`.\n\n\
+         | Code | Name | Default | What it does |\n|---|---|---|---|\n",
+    );
+    for rule in RULES {
+        out.push_str(&format!(
+            "| [{code}](#{anchor}) | `{name}` | {level} | {summary} |\n",
+            code = rule.code,
+            anchor = rule.code.to_lowercase(),
+            name = rule.name,
+            level = rule.default,
+            summary = rule.summary()
+        ));
+    }
+    for rule in RULES {
+        out.push_str(&format!(
+            "\n## {} {}\n\nDefault level: {}.\n\n",
+            rule.code, rule.name, rule.default
+        ));
+        for line in rule.explanation().lines() {
+            // Sections of an explanation become sub-headings of the rule's heading.
+            match line.strip_prefix("## ") {
+                Some(heading) => out.push_str(&format!("### {heading}\n")),
+                None => {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+        }
+    }
+    out
+}

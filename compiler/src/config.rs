@@ -1,0 +1,310 @@
+//! Where a project's definitions live, where outputs go, and how serious each rule is:
+//! the preset (native layout or a GitLab checkout), overridden by `metricc.toml`.
+//!
+//! ```toml
+//! preset = "native"                    # or "gitlab"
+//! [paths]
+//! taxonomy = "definitions/stages.yml"
+//! metrics = ["definitions/metrics"]
+//! events = ["definitions/events"]
+//! [build]
+//! out = "generated"
+//! [rules]
+//! MC601 = "allow"                      # or "warn" / "deny"; codes or names
+//! ```
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::check::rule::Severity;
+use crate::check::{RULES, find_rule};
+use crate::diagnostics::{Diagnostic, closest};
+use crate::source::Layout;
+
+/// The name of the optional configuration file in a project root.
+pub const CONFIG_FILE: &str = "metricc.toml";
+
+/// GitLab's product hierarchy, bundled for `--preset gitlab`.
+pub const GITLAB_TAXONOMY: &str = include_str!("../presets/gitlab/stages.yml");
+
+/// A problem that stops metricc before it can check anything (exit status 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetupError(pub String);
+
+impl fmt::Display for SetupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SetupError {}
+
+/// A bundle of defaults: layout, taxonomy and rule levels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Preset {
+    /// `definitions/stages.yml`, `definitions/metrics/`, `definitions/events/`
+    Native,
+    /// A GitLab checkout as it is: `config/metrics`, `ee/config/metrics`, `config/events`,
+    /// `ee/config/events`, with GitLab's bundled taxonomy
+    Gitlab,
+}
+
+/// Where the taxonomy comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TaxonomySource {
+    /// A file, relative to the root.
+    File(String),
+    /// Text bundled in metricc, shown under `name` in diagnostics.
+    Bundled {
+        name: &'static str,
+        text: &'static str,
+    },
+}
+
+/// The configured level of each rule: `None` means "allow" (not reported).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Levels(HashMap<&'static str, Option<Severity>>);
+
+impl Levels {
+    pub fn set(&mut self, code: &'static str, level: Option<Severity>) {
+        self.0.insert(code, level);
+    }
+
+    /// The severity of a rule's diagnostics, `None` when the rule is allowed.
+    pub fn of(&self, code: &str, default: Severity) -> Option<Severity> {
+        self.0.get(code).copied().unwrap_or(Some(default))
+    }
+
+    /// Applies the levels: drops allowed diagnostics, sets the others' severity.
+    pub fn apply(&self, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        diagnostics
+            .into_iter()
+            .filter_map(|mut d| {
+                d.severity = self.of(d.rule.code, d.rule.default)?;
+                Some(d)
+            })
+            .collect()
+    }
+}
+
+/// Everything a run needs to know about the project.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub root: PathBuf,
+    pub preset: Preset,
+    pub taxonomy: TaxonomySource,
+    pub layout: Layout,
+    /// The output folder, relative to the root unless absolute.
+    pub out: PathBuf,
+    pub levels: Levels,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    preset: Option<Preset>,
+    #[serde(default)]
+    paths: PathsSection,
+    #[serde(default)]
+    build: BuildSection,
+    #[serde(default)]
+    rules: BTreeMap<String, LevelSetting>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct PathsSection {
+    taxonomy: Option<String>,
+    metrics: Option<Vec<String>>,
+    events: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct BuildSection {
+    out: Option<String>,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum LevelSetting {
+    Deny,
+    Warn,
+    Allow,
+}
+
+impl Config {
+    /// Reads the project's configuration: the preset's defaults, then `metricc.toml`
+    /// (`config_file` overrides its location), then a preset given on the command line.
+    pub fn load(
+        root: &Path,
+        preset: Option<Preset>,
+        config_file: Option<&Path>,
+    ) -> Result<Config, SetupError> {
+        if !root.is_dir() {
+            return Err(SetupError(format!(
+                "`{}` is not a folder: run metricc in a project root, or pass the root as an argument",
+                root.display()
+            )));
+        }
+        let file_path = config_file.map_or_else(|| root.join(CONFIG_FILE), Path::to_path_buf);
+        let file = match std::fs::read_to_string(&file_path) {
+            Ok(text) => toml::from_str::<ConfigFile>(&text)
+                .map_err(|e| SetupError(format!("invalid {}: {e}", file_path.display())))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && config_file.is_none() => {
+                ConfigFile::default()
+            }
+            Err(e) => {
+                return Err(SetupError(format!(
+                    "cannot read {}: {e}",
+                    file_path.display()
+                )));
+            }
+        };
+        let preset = preset.or(file.preset).unwrap_or(Preset::Native);
+        let mut config = Config::preset(root, preset);
+        if let Some(taxonomy) = file.paths.taxonomy {
+            config.taxonomy = TaxonomySource::File(taxonomy.clone());
+            config.layout.taxonomy = Some(taxonomy);
+        }
+        if let Some(metrics) = file.paths.metrics {
+            config.layout.metrics = metrics;
+        }
+        if let Some(events) = file.paths.events {
+            config.layout.events = events;
+        }
+        if let Some(out) = file.build.out {
+            config.out = PathBuf::from(out);
+        }
+        for (key, setting) in &file.rules {
+            let Some(rule) = find_rule(key) else {
+                let known = RULES.iter().flat_map(|r| [r.code, r.name]);
+                let hint = closest(key, known)
+                    .map(|c| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
+                return Err(SetupError(format!(
+                    "{}: unknown rule `{key}` in [rules]{hint}; `metricc explain` lists the rules",
+                    file_path.display()
+                )));
+            };
+            config.levels.set(
+                rule.code,
+                match setting {
+                    LevelSetting::Deny => Some(Severity::Error),
+                    LevelSetting::Warn => Some(Severity::Warning),
+                    LevelSetting::Allow => None,
+                },
+            );
+        }
+        Ok(config)
+    }
+
+    /// A preset's defaults for a project root.
+    pub fn preset(root: &Path, preset: Preset) -> Config {
+        match preset {
+            Preset::Native => Config {
+                root: root.to_path_buf(),
+                preset,
+                taxonomy: TaxonomySource::File("definitions/stages.yml".into()),
+                layout: Layout {
+                    taxonomy: Some("definitions/stages.yml".into()),
+                    metrics: vec!["definitions/metrics".into()],
+                    events: vec!["definitions/events".into()],
+                    skip_dirs: Vec::new(),
+                },
+                out: PathBuf::from("generated"),
+                levels: Levels::default(),
+            },
+            Preset::Gitlab => {
+                let mut levels = Levels::default();
+                // GitLab still computes some database metrics in application code, with
+                // neither SQL nor an instrumentation class in the definition.
+                levels.set(
+                    crate::check::sql::missing_value_source::MISSING_VALUE_SOURCE.code,
+                    None,
+                );
+                Config {
+                    root: root.to_path_buf(),
+                    preset,
+                    taxonomy: TaxonomySource::Bundled {
+                        name: "<metricc>/presets/gitlab/stages.yml",
+                        text: GITLAB_TAXONOMY,
+                    },
+                    layout: Layout {
+                        taxonomy: None,
+                        metrics: vec!["config/metrics".into(), "ee/config/metrics".into()],
+                        events: vec!["config/events".into(), "ee/config/events".into()],
+                        skip_dirs: ["schema", "objects_schemas", "object_schemas", "aggregates"]
+                            .map(String::from)
+                            .to_vec(),
+                    },
+                    out: PathBuf::from("generated"),
+                    levels,
+                }
+            }
+        }
+    }
+
+    /// The output folder as a path on disk.
+    pub fn out_dir(&self) -> PathBuf {
+        self.root.join(&self.out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project(toml: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(CONFIG_FILE), toml).unwrap();
+        dir
+    }
+
+    #[test]
+    fn config_file_overrides_preset_defaults() {
+        let dir = project(
+            "[paths]\nmetrics = [\"m\"]\n[build]\nout = \"out\"\n[rules]\nMC601 = \"allow\"\nempty-description = \"warn\"\n",
+        );
+        let config = Config::load(dir.path(), None, None).unwrap();
+        assert_eq!(config.layout.metrics, vec!["m"]);
+        assert_eq!(config.out, PathBuf::from("out"));
+        assert_eq!(config.levels.of("MC601", Severity::Warning), None);
+        assert_eq!(
+            config.levels.of("MC602", Severity::Error),
+            Some(Severity::Warning)
+        );
+        assert_eq!(
+            config.levels.of("MC101", Severity::Error),
+            Some(Severity::Error)
+        );
+    }
+
+    #[test]
+    fn unknown_rules_and_fields_are_setup_errors() {
+        let dir = project("[rules]\nMC6O1 = \"allow\"\n");
+        let err = Config::load(dir.path(), None, None).unwrap_err();
+        assert!(err.0.contains("unknown rule `MC6O1`"), "{err}");
+        assert!(err.0.contains("did you mean `MC601`"), "{err}");
+        let dir = project("[paths]\nmetric = [\"m\"]\n");
+        assert!(Config::load(dir.path(), None, None).is_err());
+    }
+
+    #[test]
+    fn gitlab_preset_reads_a_checkout_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::load(dir.path(), Some(Preset::Gitlab), None).unwrap();
+        assert!(
+            config
+                .layout
+                .metrics
+                .contains(&"ee/config/metrics".to_owned())
+        );
+        assert!(matches!(config.taxonomy, TaxonomySource::Bundled { .. }));
+        assert_eq!(config.levels.of("MC302", Severity::Error), None);
+    }
+}

@@ -1,0 +1,230 @@
+//! Problems found in the definitions, and their rendering for people and for CI systems.
+//!
+//! A [`Diagnostic`] always points at a [`Span`]: a file, a line and a column. The output
+//! formats (one file each) turn a sorted list of them into text.
+
+mod gitlab;
+mod human;
+mod json;
+mod junit;
+mod sarif;
+
+use crate::check::rule::{Rule, Severity};
+use crate::source::{Location, SourceMap, Span};
+
+pub use human::Style;
+
+/// One problem, at one place.
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    pub rule: &'static Rule,
+    pub severity: Severity,
+    pub message: String,
+    pub span: Span,
+    /// Short text under the carets.
+    pub label: Option<String>,
+    /// Other places that matter (the first definition of a duplicate, ...).
+    pub related: Vec<Related>,
+    /// How to fix it, in words.
+    pub help: Option<String>,
+    /// The exact replacement that fixes it, when there is one.
+    pub fix: Option<Fix>,
+}
+
+/// A second place shown with a diagnostic.
+#[derive(Clone, Debug)]
+pub struct Related {
+    pub span: Span,
+    pub message: String,
+}
+
+/// Replace the text at `span` with `replacement`.
+#[derive(Clone, Debug)]
+pub struct Fix {
+    pub span: Span,
+    pub replacement: String,
+}
+
+impl Diagnostic {
+    pub fn new(rule: &'static Rule, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            rule,
+            severity: rule.default,
+            message: message.into(),
+            span,
+            label: None,
+            related: Vec::new(),
+            help: None,
+            fix: None,
+        }
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Diagnostic {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn related(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.related.push(Related {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn fix(mut self, span: Span, replacement: impl Into<String>) -> Diagnostic {
+        self.fix = Some(Fix {
+            span,
+            replacement: replacement.into(),
+        });
+        self
+    }
+
+    /// Sets `help` to a "did you mean" suggestion when one of `candidates` is close to `word`.
+    pub fn did_you_mean<'a>(
+        self,
+        word: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Diagnostic {
+        match closest(word, candidates) {
+            Some(best) => self.help(format!("did you mean `{best}`?")),
+            None => self,
+        }
+    }
+}
+
+/// The candidate closest to `word`, if it is close enough to be what was meant.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = word.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&lower, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, c)| c)
+}
+
+/// Counts shown at the end of a run and in machine-readable summaries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub files: usize,
+    pub metrics: usize,
+    pub events: usize,
+}
+
+/// A diagnostic with its place resolved to path, line and column: what every format prints.
+pub struct Located<'a> {
+    pub diagnostic: &'a Diagnostic,
+    pub path: &'a str,
+    pub start: Location,
+    pub end: Location,
+    pub related: Vec<LocatedRelated<'a>>,
+}
+
+/// A related place, resolved like [`Located`].
+pub struct LocatedRelated<'a> {
+    pub message: &'a str,
+    pub path: &'a str,
+    pub start: Location,
+    pub end: Location,
+}
+
+/// The output formats of `metricc check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// rustc-style text with source snippets
+    Human,
+    /// `{"diagnostics": [...], "summary": {...}}`
+    Json,
+    /// SARIF 2.1.0, for code-scanning dashboards
+    Sarif,
+    /// GitLab Code Quality report
+    Gitlab,
+    /// JUnit XML, one test case per definition file
+    Junit,
+}
+
+/// Renders diagnostics (already sorted) in `format`.
+pub fn render(
+    format: Format,
+    diagnostics: &[Diagnostic],
+    sources: &SourceMap,
+    summary: &Summary,
+    style: Style,
+) -> String {
+    let located: Vec<Located<'_>> = diagnostics.iter().map(|d| locate(d, sources)).collect();
+    match format {
+        Format::Human => human::render(diagnostics, sources, summary, style),
+        Format::Json => json::render(&located, summary),
+        Format::Sarif => sarif::render(&located),
+        Format::Gitlab => gitlab::render(&located),
+        Format::Junit => junit::render(&located, sources, summary),
+    }
+}
+
+/// The one-line summary printed after a report.
+pub fn summary_line(summary: &Summary) -> String {
+    human::summary_line(summary)
+}
+
+fn locate<'a>(diagnostic: &'a Diagnostic, sources: &'a SourceMap) -> Located<'a> {
+    let file = sources.file(diagnostic.span.file);
+    let related = diagnostic
+        .related
+        .iter()
+        .map(|r| {
+            let file = sources.file(r.span.file);
+            LocatedRelated {
+                message: &r.message,
+                path: &file.path,
+                start: file.location(r.span.start),
+                end: file.location(r.span.end),
+            }
+        })
+        .collect();
+    Located {
+        diagnostic,
+        path: &file.path,
+        start: file.location(diagnostic.span.start),
+        end: file.location(diagnostic.span.end),
+        related,
+    }
+}
+
+/// Orders diagnostics by file, position and code, and drops exact repeats.
+pub fn sort(diagnostics: &mut Vec<Diagnostic>, sources: &SourceMap) {
+    diagnostics.sort_by(|a, b| {
+        let pa = &sources.file(a.span.file).path;
+        let pb = &sources.file(b.span.file).path;
+        (pa, a.span.start, a.span.end, a.rule.code, &a.message).cmp(&(
+            pb,
+            b.span.start,
+            b.span.end,
+            b.rule.code,
+            &b.message,
+        ))
+    });
+    diagnostics
+        .dedup_by(|a, b| a.span == b.span && a.rule.code == b.rule.code && a.message == b.message);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closest;
+
+    #[test]
+    fn closest_finds_typos_and_rejects_strangers() {
+        let fields = ["description", "data_source", "data_category", "time_frame"];
+        assert_eq!(closest("descripton", fields), Some("description"));
+        assert_eq!(closest("timeframe", fields), Some("time_frame"));
+        assert_eq!(closest("Data_Source", fields), Some("data_source"));
+        assert_eq!(closest("zzz", fields), None);
+    }
+}

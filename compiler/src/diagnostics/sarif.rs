@@ -1,0 +1,101 @@
+//! `--format sarif`: SARIF 2.1.0, read by GitHub code scanning, GitLab and IDEs.
+
+use serde_json::{Value, json};
+
+use super::Located;
+use crate::check::RULES;
+use crate::check::rule::Severity;
+
+const SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+pub(super) fn render(located: &[Located<'_>]) -> String {
+    let rules: Vec<Value> = RULES
+        .iter()
+        .map(|rule| {
+            json!({
+                "id": rule.code,
+                "name": rule.name,
+                "shortDescription": { "text": rule.summary() },
+                "fullDescription": { "text": rule.summary() },
+                "help": { "text": rule.explanation(), "markdown": rule.explanation() },
+                "defaultConfiguration": { "level": level(rule.default) },
+            })
+        })
+        .collect();
+    let results: Vec<Value> = located.iter().map(result).collect();
+    let log = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "metricc",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": env!("CARGO_PKG_REPOSITORY"),
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "originalUriBaseIds": { "PROJECTROOT": { "description": { "text": "the project root metricc ran in" } } },
+            "results": results,
+        }],
+    });
+    let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+fn result(l: &Located<'_>) -> Value {
+    let d = l.diagnostic;
+    let rule_index = RULES.iter().position(|r| r.code == d.rule.code);
+    let text = match &d.help {
+        Some(help) => format!("{}\nhelp: {help}", d.message),
+        None => d.message.clone(),
+    };
+    let mut result = json!({
+        "ruleId": d.rule.code,
+        "ruleIndex": rule_index,
+        "level": level(d.severity),
+        "message": { "text": text },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": { "uri": l.path, "uriBaseId": "PROJECTROOT" },
+                "region": {
+                    "startLine": l.start.line,
+                    "startColumn": l.start.column,
+                    "endLine": l.end.line,
+                    "endColumn": l.end.column,
+                },
+            },
+        }],
+    });
+    if !d.related.is_empty() {
+        result["relatedLocations"] = l
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                json!({
+                    "id": i,
+                    "message": { "text": r.message },
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": r.path, "uriBaseId": "PROJECTROOT" },
+                        "region": {
+                            "startLine": r.start.line,
+                            "startColumn": r.start.column,
+                            "endLine": r.end.line,
+                            "endColumn": r.end.column,
+                        },
+                    },
+                })
+            })
+            .collect();
+    }
+    result
+}

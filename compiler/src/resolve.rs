@@ -1,0 +1,164 @@
+//! The resolve stage: typed definitions → the [`Dictionary`], the one model every check and
+//! every backend reads.
+//!
+//! Resolving expands `time_frame` lists into one metric each (GitLab's `_weekly` /
+//! `_monthly` suffixes), attaches each group's stage and section from the taxonomy, and
+//! indexes events by action. It reports nothing: checks judge the result.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::model::taxonomy::{Group, Section, Stage};
+use crate::model::{EventDefinition, MetricDefinition, Taxonomy, TimeFrame};
+use crate::source::FileId;
+
+/// Where a group sits in the taxonomy (indices into its vectors).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Owner {
+    pub section: usize,
+    pub stage: usize,
+    pub group: usize,
+}
+
+/// One metric of the Service Ping payload, after `time_frame` expansion.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Metric {
+    /// Index into [`Dictionary::definitions`].
+    pub definition: usize,
+    /// The full key path, suffix included.
+    pub key_path: String,
+    pub time_frame: TimeFrame,
+    /// The owning group's place, when the group is in the taxonomy.
+    pub owner: Option<Owner>,
+}
+
+/// A JSON Schema file referenced by `value_json_schema`, as loaded.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ValueSchema {
+    /// Read and parsed.
+    Loaded {
+        file: FileId,
+        schema: serde_json::Value,
+    },
+    /// Read, but not JSON: the file, the byte offset of the problem, and what it is.
+    NotJson {
+        file: FileId,
+        offset: usize,
+        message: String,
+    },
+    /// Could not be read.
+    Missing { reason: String },
+}
+
+/// The resolved dictionary.
+#[derive(Clone, Debug, Default)]
+pub struct Dictionary {
+    pub taxonomy: Taxonomy,
+    /// The file the taxonomy came from.
+    pub taxonomy_file: Option<FileId>,
+    /// Metric definitions as written, in file order.
+    pub definitions: Vec<MetricDefinition>,
+    /// Metrics after expansion, sorted by key path.
+    pub metrics: Vec<Metric>,
+    /// Event definitions, in file order.
+    pub events: Vec<EventDefinition>,
+    /// `value_json_schema` path → its schema.
+    pub value_schemas: BTreeMap<String, ValueSchema>,
+    groups: HashMap<String, Owner>,
+    events_by_action: HashMap<String, usize>,
+}
+
+impl Dictionary {
+    pub fn new(
+        taxonomy: Taxonomy,
+        taxonomy_file: Option<FileId>,
+        definitions: Vec<MetricDefinition>,
+        events: Vec<EventDefinition>,
+    ) -> Dictionary {
+        let mut groups = HashMap::new();
+        for (si, section) in taxonomy.sections.iter().enumerate() {
+            for (sti, stage) in section.stages.iter().enumerate() {
+                for (gi, group) in stage.groups.iter().enumerate() {
+                    groups.entry(group.key.value.clone()).or_insert(Owner {
+                        section: si,
+                        stage: sti,
+                        group: gi,
+                    });
+                }
+            }
+        }
+        let mut events_by_action = HashMap::new();
+        for (i, event) in events.iter().enumerate() {
+            events_by_action
+                .entry(event.action.value.clone())
+                .or_insert(i);
+        }
+        let mut metrics: Vec<Metric> = definitions
+            .iter()
+            .enumerate()
+            .flat_map(|(i, def)| {
+                let owner = def
+                    .product_group
+                    .as_ref()
+                    .and_then(|g| groups.get(&g.value).copied());
+                let listed = matches!(def.time_frame.value, crate::model::TimeFrames::List(_));
+                def.time_frame
+                    .each()
+                    .into_iter()
+                    .map(move |time_frame| Metric {
+                        definition: i,
+                        key_path: if listed {
+                            format!("{}{}", def.key_path.value, time_frame.key_suffix())
+                        } else {
+                            def.key_path.value.clone()
+                        },
+                        time_frame,
+                        owner,
+                    })
+            })
+            .collect();
+        metrics.sort_by(|a, b| (&a.key_path, a.definition).cmp(&(&b.key_path, b.definition)));
+        Dictionary {
+            taxonomy,
+            taxonomy_file,
+            definitions,
+            metrics,
+            events,
+            value_schemas: BTreeMap::new(),
+            groups,
+            events_by_action,
+        }
+    }
+
+    pub fn definition(&self, metric: &Metric) -> &MetricDefinition {
+        &self.definitions[metric.definition]
+    }
+
+    /// The place of a group in the taxonomy.
+    pub fn owner(&self, group: &str) -> Option<Owner> {
+        self.groups.get(group).copied()
+    }
+
+    pub fn section(&self, owner: Owner) -> &Section {
+        &self.taxonomy.sections[owner.section]
+    }
+
+    pub fn stage(&self, owner: Owner) -> &Stage {
+        &self.section(owner).stages[owner.stage]
+    }
+
+    pub fn group(&self, owner: Owner) -> &Group {
+        &self.stage(owner).groups[owner.group]
+    }
+
+    /// The (first) event definition with this action.
+    pub fn event(&self, action: &str) -> Option<&EventDefinition> {
+        self.events_by_action.get(action).map(|&i| &self.events[i])
+    }
+
+    /// Every category the taxonomy lists.
+    pub fn categories(&self) -> impl Iterator<Item = &str> {
+        self.taxonomy
+            .groups()
+            .flat_map(|(_, _, g)| g.categories.iter().map(|c| c.value.as_str()))
+    }
+}

@@ -1,0 +1,322 @@
+//! The load stage's bookkeeping: every file read, its text, and how byte offsets map to
+//! lines and columns.
+//!
+//! Every later value carries a [`Span`] (file id + byte range) into this map, so that a
+//! diagnostic can always point at the exact value that is wrong.
+
+use std::fs;
+use std::io::Read;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// Files larger than this are not parsed: a definition is a few hundred bytes, so a
+/// multi-megabyte file is a mistake (a dump, a binary) and parsing it would only waste time.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Index of a file in the [`SourceMap`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+/// A byte range in one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub file: FileId,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(file: FileId, range: Range<usize>) -> Span {
+        Span {
+            file,
+            start: range.start,
+            end: range.end,
+        }
+    }
+
+    /// The empty span at the start of a file, for problems that concern the whole file.
+    pub fn file_start(file: FileId) -> Span {
+        Span {
+            file,
+            start: 0,
+            end: 0,
+        }
+    }
+
+    pub fn range(&self) -> Range<usize> {
+        self.start..self.end
+    }
+}
+
+/// A value together with where it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Spanned<T> {
+        Spanned { value, span }
+    }
+}
+
+impl<T> std::ops::Deref for Spanned<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+/// What a file holds, decided by where it was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    Taxonomy,
+    Metric,
+    Event,
+    /// A JSON Schema referenced by an object metric's `value_json_schema`.
+    ValueSchema,
+}
+
+/// One file: its path as shown to users (relative to the project root) and its text.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path relative to the project root, with `/` separators.
+    pub path: String,
+    pub kind: FileKind,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+/// A 1-based line and column; the column counts Unicode characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl SourceFile {
+    pub fn new(path: String, kind: FileKind, text: String) -> SourceFile {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        SourceFile {
+            path,
+            kind,
+            text,
+            line_starts,
+        }
+    }
+
+    /// Line and column of a byte offset (clamped to the text, and to a character boundary).
+    pub fn location(&self, byte: usize) -> Location {
+        let mut byte = byte.min(self.text.len());
+        while !self.text.is_char_boundary(byte) {
+            byte -= 1;
+        }
+        let line = self.line_starts.partition_point(|&start| start <= byte) - 1;
+        let start = self.line_starts[line];
+        let column = self.text[start..byte].chars().count() + 1;
+        Location {
+            line: line + 1,
+            column,
+        }
+    }
+
+    /// Byte range of a 1-based line, without its line break.
+    pub fn line_range(&self, line: usize) -> Range<usize> {
+        let start = self.line_starts[line - 1];
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(self.text.len(), |next| next - 1);
+        let end = if end > start && self.text.as_bytes()[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        };
+        start..end.max(start)
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+}
+
+/// All files of one run, indexed by [`FileId`].
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        let id = FileId(u32::try_from(self.files.len()).expect("fewer than 2^32 files"));
+        self.files.push(file);
+        id
+    }
+
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// The text a span covers.
+    pub fn snippet(&self, span: Span) -> &str {
+        let text = &self.file(span.file).text;
+        text.get(span.range()).unwrap_or("")
+    }
+}
+
+/// Why a file could not be turned into text.
+#[derive(Debug)]
+pub enum ReadProblem {
+    Unreadable(std::io::Error),
+    TooLarge(u64),
+    /// The text up to the first invalid byte, and that byte's offset.
+    NotUtf8 {
+        lossy: String,
+        offset: usize,
+    },
+}
+
+/// Reads a file as UTF-8 text, refusing oversized ones before reading them whole.
+pub fn read_text(path: &Path) -> Result<String, ReadProblem> {
+    let file = fs::File::open(path).map_err(ReadProblem::Unreadable)?;
+    let size = file.metadata().map_err(ReadProblem::Unreadable)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(ReadProblem::TooLarge(size));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadProblem::Unreadable)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ReadProblem::TooLarge(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        ReadProblem::NotUtf8 {
+            lossy: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            offset,
+        }
+    })
+}
+
+/// A file found by discovery.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FoundFile {
+    pub kind: FileKind,
+    /// Path on disk.
+    pub path: PathBuf,
+    /// Path relative to the project root, `/`-separated, as shown in diagnostics.
+    pub display: String,
+}
+
+/// Where definitions live below the project root.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// Taxonomy file, relative to the root; `None` means the bundled taxonomy of a preset.
+    pub taxonomy: Option<String>,
+    pub metrics: Vec<String>,
+    pub events: Vec<String>,
+    /// Folder names skipped anywhere below `metrics` (they hold other kinds of files).
+    pub skip_dirs: Vec<String>,
+}
+
+/// Lists the definition files of a project, sorted, so that file ids are stable from run
+/// to run. Folders that do not exist are skipped: a project may have no events yet.
+pub fn discover(root: &Path, layout: &Layout) -> Vec<FoundFile> {
+    let mut found = Vec::new();
+    if let Some(taxonomy) = &layout.taxonomy {
+        found.push(FoundFile {
+            kind: FileKind::Taxonomy,
+            path: root.join(taxonomy),
+            display: taxonomy.clone(),
+        });
+    }
+    for (kind, dirs) in [
+        (FileKind::Metric, &layout.metrics),
+        (FileKind::Event, &layout.events),
+    ] {
+        for dir in dirs {
+            let base = root.join(dir);
+            let walker = walkdir::WalkDir::new(&base)
+                .follow_links(true)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| {
+                    e.depth() == 0
+                        || !e.file_type().is_dir()
+                        || !layout
+                            .skip_dirs
+                            .iter()
+                            .any(|s| e.file_name().to_str() == Some(s.as_str()))
+                });
+            for entry in walker.flatten() {
+                let is_yaml = entry
+                    .path()
+                    .extension()
+                    .is_some_and(|ext| ext == "yml" || ext == "yaml");
+                if entry.file_type().is_file() && is_yaml {
+                    found.push(FoundFile {
+                        kind,
+                        display: display_path(root, entry.path()),
+                        path: entry.into_path(),
+                    });
+                }
+            }
+        }
+    }
+    found.sort_by(|a, b| (a.kind, &a.display).cmp(&(b.kind, &b.display)));
+    found.dedup_by(|a, b| a.display == b.display);
+    found
+}
+
+/// `path` relative to `root`, with `/` separators.
+pub fn display_path(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_count_characters_not_bytes() {
+        let file = SourceFile::new("a.yml".into(), FileKind::Metric, "a: é\nbé: x\n".into());
+        assert_eq!(file.location(0), Location { line: 1, column: 1 });
+        let x = file.text.find('x').unwrap();
+        assert_eq!(file.location(x), Location { line: 2, column: 5 });
+        // Past the end is clamped, inside a character is moved to its start.
+        assert_eq!(file.location(1000).line, 3);
+        assert_eq!(file.location(4), Location { line: 1, column: 4 });
+    }
+
+    #[test]
+    fn line_range_drops_line_breaks() {
+        let file = SourceFile::new("a.yml".into(), FileKind::Metric, "ab\r\ncd\n".into());
+        assert_eq!(&file.text[file.line_range(1)], "ab");
+        assert_eq!(&file.text[file.line_range(2)], "cd");
+        assert_eq!(&file.text[file.line_range(3)], "");
+    }
+}

@@ -1,0 +1,675 @@
+//! YAML text → a tree of [`Node`]s that know their byte span.
+//!
+//! Built on `saphyr-parser`'s event stream rather than a YAML-to-serde library, because we
+//! need what those hide: the position of every key and value, every duplicate key (Ruby's
+//! loader silently keeps the last one), and hard limits on nesting and alias expansion so a
+//! hostile file costs a diagnostic, never a crash or a hang.
+//!
+//! Scalars are resolved with the YAML 1.2 core schema: `8.10` unquoted is the number 8.1,
+//! exactly as GitLab's own loader reads it, which is why quoting milestones matters.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
+
+use crate::check::files::{
+    duplicate_key::DUPLICATE_KEY, empty_file::EMPTY_FILE, multiple_documents::MULTIPLE_DOCUMENTS,
+    resource_limit::RESOURCE_LIMIT, yaml_syntax::YAML_SYNTAX,
+};
+use crate::diagnostics::Diagnostic;
+use crate::source::{FileId, Span};
+
+/// Deepest nesting accepted; real definitions nest four or five levels.
+pub const MAX_DEPTH: usize = 64;
+/// Most nodes one file may expand to, aliases included (defuses "billion laughs").
+pub const MAX_NODES: usize = 100_000;
+
+/// A YAML value with the byte range it was written at.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Range<usize>,
+}
+
+/// The value of a [`Node`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+/// One `key: value` pair of a mapping.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub key_span: Range<usize>,
+    pub value: Node,
+}
+
+impl Node {
+    /// The value under `key`, if this is a mapping that has it.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    /// The entry for `key`, if this is a mapping that has it.
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().rev().find(|e| e.key == key),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[Entry]> {
+        match &self.value {
+            Value::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// The node a JSON pointer (`/events/0/name`) designates.
+    pub fn pointer(&self, pointer: &str) -> Option<&Node> {
+        let mut node = self;
+        for segment in pointer_segments(pointer) {
+            node = match &node.value {
+                Value::Map(_) => node.get(&segment)?,
+                Value::Seq(items) => items.get(segment.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+
+    /// The entry a JSON pointer designates, when its last segment is a mapping key.
+    pub fn pointer_entry(&self, pointer: &str) -> Option<&Entry> {
+        let (parent, key) = pointer.rsplit_once('/')?;
+        self.pointer(parent)?.entry(&unescape_segment(key))
+    }
+
+    /// The equivalent JSON value; the JSON Schema validators read this.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+            Value::Str(s) => J::String(s.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|e| (e.key.clone(), e.value.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// A short name of the value's type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) | Value::Float(_) => "a number",
+            Value::Str(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+
+    fn count(&self) -> usize {
+        1 + match &self.value {
+            Value::Seq(items) => items.iter().map(Node::count).sum(),
+            Value::Map(entries) => entries.iter().map(|e| e.value.count()).sum(),
+            _ => 0,
+        }
+    }
+}
+
+/// The segments of a JSON pointer, unescaped.
+pub fn pointer_segments(pointer: &str) -> impl Iterator<Item = String> + '_ {
+    pointer
+        .split('/')
+        .skip(1)
+        .filter(|s| !pointer.is_empty() || !s.is_empty())
+        .map(unescape_segment)
+}
+
+fn unescape_segment(segment: &str) -> String {
+    segment.replace("~1", "/").replace("~0", "~")
+}
+
+/// What parsing a file produced: its single document, if it could be read, and the problems.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub root: Option<Node>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses one YAML file that must hold exactly one document.
+pub fn parse(text: &str, file: FileId) -> Parsed {
+    let mut builder = Builder {
+        file,
+        text,
+        offsets: CharOffsets::new(text),
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        root: None,
+        documents: 0,
+        nodes: 0,
+        diagnostics: Vec::new(),
+    };
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        match parser.next_event() {
+            None => break,
+            Some(Ok((event, span))) => {
+                let range = builder.offsets.range(span.start.index(), span.end.index());
+                match builder.event(event, range) {
+                    Flow::Continue => {}
+                    Flow::Stop => break,
+                }
+            }
+            Some(Err(error)) => {
+                builder.syntax_error(&error);
+                return Parsed {
+                    root: None,
+                    diagnostics: builder.diagnostics,
+                };
+            }
+        }
+    }
+    let Builder {
+        root,
+        mut diagnostics,
+        ..
+    } = builder;
+    let root = match root {
+        Some(Node {
+            value: Value::Null, ..
+        })
+        | None
+            if diagnostics.is_empty() =>
+        {
+            diagnostics.push(
+                Diagnostic::new(
+                    &EMPTY_FILE,
+                    Span::file_start(file),
+                    "the file holds no definition",
+                )
+                .label("empty document")
+                .help("write the definition's fields here, or delete the file"),
+            );
+            None
+        }
+        other => other,
+    };
+    Parsed { root, diagnostics }
+}
+
+enum Flow {
+    Continue,
+    Stop,
+}
+
+/// Maps saphyr's character indices to byte offsets (the same thing for ASCII text).
+struct CharOffsets {
+    bytes: Option<Vec<usize>>,
+    len: usize,
+}
+
+impl CharOffsets {
+    fn new(text: &str) -> CharOffsets {
+        let bytes = (!text.is_ascii()).then(|| {
+            let mut v: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+            v.push(text.len());
+            v
+        });
+        CharOffsets {
+            bytes,
+            len: text.len(),
+        }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        match &self.bytes {
+            None => char_index.min(self.len),
+            Some(v) => v.get(char_index).copied().unwrap_or(self.len),
+        }
+    }
+
+    fn range(&self, start: usize, end: usize) -> Range<usize> {
+        let start = self.byte(start);
+        start..self.byte(end).max(start)
+    }
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Node>,
+        start: usize,
+        anchor: usize,
+    },
+    Map {
+        entries: Vec<Entry>,
+        /// The key waiting for its value; `None` inside means "drop the value" (bad key).
+        key: Option<Option<(String, Range<usize>)>>,
+        seen: HashMap<String, Range<usize>>,
+        start: usize,
+        anchor: usize,
+    },
+}
+
+struct Builder<'t> {
+    file: FileId,
+    text: &'t str,
+    offsets: CharOffsets,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Node>,
+    root: Option<Node>,
+    documents: usize,
+    nodes: usize,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Builder<'_> {
+    fn span(&self, range: Range<usize>) -> Span {
+        Span::new(self.file, range)
+    }
+
+    fn event(&mut self, event: Event<'_>, range: Range<usize>) -> Flow {
+        match event {
+            Event::DocumentStart(_) => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            &MULTIPLE_DOCUMENTS,
+                            self.span(range),
+                            "a definition file must hold exactly one YAML document",
+                        )
+                        .label("a second document starts here")
+                        .help("move each definition to a file of its own"),
+                    );
+                    return Flow::Stop;
+                }
+                Flow::Continue
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let node = match self.scalar(&value, style, tag.as_deref(), range.clone()) {
+                    Some(node) => node,
+                    None => return Flow::Stop,
+                };
+                self.complete(node, anchor, Some(value.into_owned()))
+            }
+            Event::SequenceStart(anchor, tag) => self.open(range, anchor, tag.as_deref(), true),
+            Event::MappingStart(anchor, tag) => self.open(range, anchor, tag.as_deref(), false),
+            Event::SequenceEnd | Event::MappingEnd => self.close(),
+            Event::Alias(id) => {
+                let Some(node) = self.anchors.get(&id) else {
+                    self.diagnostics.push(
+                        Diagnostic::new(&YAML_SYNTAX, self.span(range), "unknown alias")
+                            .help("define the anchor (`&name`) before using the alias (`*name`)"),
+                    );
+                    return Flow::Stop;
+                };
+                let size = node.count();
+                if self.nodes + size > MAX_NODES {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            &RESOURCE_LIMIT,
+                            self.span(range),
+                            format!("aliases expand this file beyond {MAX_NODES} values"),
+                        )
+                        .label("this alias would exceed the limit")
+                        .help("write the values out instead of nesting aliases"),
+                    );
+                    return Flow::Stop;
+                }
+                self.nodes += size - 1;
+                let mut node = node.clone();
+                node.span = range;
+                self.complete(node, 0, None)
+            }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {
+                Flow::Continue
+            }
+        }
+    }
+
+    fn open(&mut self, range: Range<usize>, anchor: usize, tag: Option<&Tag>, seq: bool) -> Flow {
+        if let Some(tag) = tag
+            && !tag.is_yaml_core_schema()
+        {
+            self.unsupported_tag(tag, range);
+            return Flow::Stop;
+        }
+        if self.stack.len() >= MAX_DEPTH {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    &RESOURCE_LIMIT,
+                    self.span(range),
+                    format!("nesting deeper than {MAX_DEPTH} levels"),
+                )
+                .label("too deep")
+                .help("definitions nest a few levels at most; flatten this value"),
+            );
+            return Flow::Stop;
+        }
+        let start = range.start;
+        self.stack.push(if seq {
+            Frame::Seq {
+                items: Vec::new(),
+                start,
+                anchor,
+            }
+        } else {
+            Frame::Map {
+                entries: Vec::new(),
+                key: None,
+                seen: HashMap::new(),
+                start,
+                anchor,
+            }
+        });
+        Flow::Continue
+    }
+
+    fn close(&mut self) -> Flow {
+        let Some(frame) = self.stack.pop() else {
+            return Flow::Continue;
+        };
+        let (value, start, anchor, last_end) = match frame {
+            Frame::Seq {
+                items,
+                start,
+                anchor,
+            } => {
+                let end = items.last().map(|n| n.span.end);
+                (Value::Seq(items), start, anchor, end)
+            }
+            Frame::Map {
+                entries,
+                start,
+                anchor,
+                ..
+            } => {
+                let end = entries.last().map(|e| e.value.span.end);
+                (Value::Map(entries), start, anchor, end)
+            }
+        };
+        // Flow collections end at their closing bracket; block ones at their last value.
+        let end = last_end.unwrap_or(start).max(start);
+        let end = match self.text.as_bytes().get(start) {
+            Some(b'[') | Some(b'{') => self.closing_bracket(end),
+            _ => end,
+        };
+        self.complete(
+            Node {
+                value,
+                span: start..end,
+            },
+            anchor,
+            None,
+        )
+    }
+
+    /// The offset just past the `]` or `}` that follows `from` (skipping spaces and commas).
+    fn closing_bracket(&self, from: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let mut i = from;
+        while i < bytes.len() {
+            match bytes[i] {
+                b']' | b'}' => return i + 1,
+                b' ' | b'\t' | b'\r' | b'\n' | b',' => i += 1,
+                _ => break,
+            }
+        }
+        from
+    }
+
+    /// Adds a finished node to its parent (or makes it the root). `raw` is the scalar's text
+    /// as written, which is what a mapping key is.
+    fn complete(&mut self, node: Node, anchor: usize, raw: Option<String>) -> Flow {
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    &RESOURCE_LIMIT,
+                    self.span(node.span.clone()),
+                    format!("the file holds more than {MAX_NODES} values"),
+                )
+                .help("a definition holds a few dozen values; split or shorten this file"),
+            );
+            return Flow::Stop;
+        }
+        if anchor != 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        let file = self.file;
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries, key, seen, ..
+            }) => match key.take() {
+                None => {
+                    *key = Some(match (&node.value, raw) {
+                        (Value::Seq(_) | Value::Map(_), _) | (_, None) => {
+                            self.diagnostics.push(
+                                Diagnostic::new(
+                                    &YAML_SYNTAX,
+                                    Span::new(file, node.span.clone()),
+                                    "a mapping key must be a plain name",
+                                )
+                                .label("complex key")
+                                .help("use a name such as `key_path:` as the key"),
+                            );
+                            None
+                        }
+                        (_, Some(raw)) => Some((raw, node.span)),
+                    });
+                }
+                Some(None) => {}
+                Some(Some((name, key_span))) => {
+                    if let Some(first) = seen.get(&name) {
+                        self.diagnostics.push(
+                            Diagnostic::new(
+                                &DUPLICATE_KEY,
+                                Span::new(file, key_span.clone()),
+                                format!("`{name}` is set twice in this mapping"),
+                            )
+                            .label("set again here")
+                            .related(Span::new(file, first.clone()), "first set here")
+                            .help(format!(
+                                "keep one `{name}`: YAML loaders silently use the last one"
+                            )),
+                        );
+                        entries.retain(|e| e.key != name);
+                    } else {
+                        seen.insert(name.clone(), key_span.clone());
+                    }
+                    entries.push(Entry {
+                        key: name,
+                        key_span,
+                        value: node,
+                    });
+                }
+            },
+        }
+        Flow::Continue
+    }
+
+    fn scalar(
+        &mut self,
+        value: &str,
+        style: ScalarStyle,
+        tag: Option<&Tag>,
+        range: Range<usize>,
+    ) -> Option<Node> {
+        let resolved = match tag {
+            None if style == ScalarStyle::Plain => resolve_plain(value),
+            None => Value::Str(value.to_owned()),
+            Some(tag) if tag.is_yaml_core_schema() => match tag.suffix.as_str() {
+                "str" => Value::Str(value.to_owned()),
+                "null" | "bool" | "int" | "float" => match resolve_plain(value) {
+                    v @ Value::Null if tag.suffix == "null" => v,
+                    v @ Value::Bool(_) if tag.suffix == "bool" => v,
+                    v @ Value::Int(_) if tag.suffix == "int" => v,
+                    Value::Int(i) if tag.suffix == "float" => Value::Float(i as f64),
+                    v @ Value::Float(_) if tag.suffix == "float" => v,
+                    _ => {
+                        self.diagnostics.push(
+                            Diagnostic::new(
+                                &YAML_SYNTAX,
+                                self.span(range),
+                                format!("`{value}` is not a valid !!{}", tag.suffix),
+                            )
+                            .help("remove the tag or fix the value"),
+                        );
+                        return None;
+                    }
+                },
+                _ => {
+                    self.unsupported_tag(tag, range);
+                    return None;
+                }
+            },
+            Some(tag) => {
+                self.unsupported_tag(tag, range);
+                return None;
+            }
+        };
+        Some(Node {
+            value: resolved,
+            span: range,
+        })
+    }
+
+    fn unsupported_tag(&mut self, tag: &Tag, range: Range<usize>) {
+        self.diagnostics.push(
+            Diagnostic::new(
+                &YAML_SYNTAX,
+                self.span(range),
+                format!("unsupported YAML tag `{tag}`"),
+            )
+            .label("tag")
+            .help("definitions are plain YAML: remove the tag"),
+        );
+    }
+
+    fn syntax_error(&mut self, error: &ScanError) {
+        let at = self.offsets.byte(error.marker().index());
+        let info = error.info();
+        let help = if info.contains("mapping values are not allowed") {
+            "a value that contains `: ` must be quoted, e.g. description: \"Count: all users\""
+        } else if info.contains("did not find expected") || info.contains("while parsing a flow") {
+            "check that every `[`, `{` and quote is closed"
+        } else if info.contains("tab") {
+            "YAML indentation must use spaces, not tabs"
+        } else {
+            "check the indentation and the quoting around this point"
+        };
+        self.diagnostics.push(
+            Diagnostic::new(
+                &YAML_SYNTAX,
+                self.span(at..at),
+                format!("invalid YAML: {info}"),
+            )
+            .label("here")
+            .help(help),
+        );
+    }
+}
+
+/// Resolves an unquoted scalar with the YAML 1.2 core schema.
+fn resolve_plain(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY);
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    let bytes = text.as_bytes();
+    let digits = bytes
+        .strip_prefix(b"-")
+        .or(bytes.strip_prefix(b"+"))
+        .unwrap_or(bytes);
+    if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
+        return text
+            .parse::<i64>()
+            .map(Value::Int)
+            .unwrap_or_else(|_| Value::Float(text.parse().unwrap_or(f64::NAN)));
+    }
+    if let Some(hex) = text.strip_prefix("0x")
+        && !hex.is_empty()
+        && let Ok(i) = i64::from_str_radix(hex, 16)
+    {
+        return Value::Int(i);
+    }
+    if let Some(oct) = text.strip_prefix("0o")
+        && !oct.is_empty()
+        && let Ok(i) = i64::from_str_radix(oct, 8)
+    {
+        return Value::Int(i);
+    }
+    if is_core_float(digits) {
+        if let Ok(f) = text.parse::<f64>() {
+            return Value::Float(f);
+        }
+    }
+    Value::Str(text.to_owned())
+}
+
+/// `[-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?` without the sign.
+fn is_core_float(s: &[u8]) -> bool {
+    let mut i = 0;
+    let int_digits = s.iter().take_while(|b| b.is_ascii_digit()).count();
+    i += int_digits;
+    let mut frac_digits = 0;
+    if s.get(i) == Some(&b'.') {
+        i += 1;
+        frac_digits = s[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        i += frac_digits;
+    }
+    if int_digits == 0 && frac_digits == 0 {
+        return false;
+    }
+    if matches!(s.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(s.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let exp = s[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if exp == 0 {
+            return false;
+        }
+        i += exp;
+    }
+    i == s.len()
+}
