@@ -231,7 +231,7 @@ impl Config {
                     root: root.to_path_buf(),
                     preset,
                     taxonomy: TaxonomySource::Bundled {
-                        name: "<metricc>/presets/gitlab/stages.yml",
+                        name: "<metricc>/presets/gitlab/stages.yml", // see source::BUNDLED_PREFIX
                         text: GITLAB_TAXONOMY,
                     },
                     layout: Layout {

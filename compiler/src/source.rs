@@ -13,6 +13,10 @@ use std::path::{Path, PathBuf};
 /// multi-megabyte file is a mistake (a dump, a binary) and parsing it would only waste time.
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
+/// Display paths of files bundled in metricc (a preset's taxonomy) start with this; they are
+/// not in the user's project.
+pub const BUNDLED_PREFIX: &str = "<metricc>/";
+
 /// Index of a file in the [`SourceMap`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FileId(pub u32);
@@ -267,16 +271,24 @@ pub fn discover(root: &Path, layout: &Layout) -> Vec<FoundFile> {
                             .iter()
                             .any(|s| e.file_name().to_str() == Some(s.as_str()))
                 });
-            for entry in walker.flatten() {
-                let is_yaml = entry
-                    .path()
+            for entry in walker {
+                let (path, is_file) = match entry {
+                    Ok(entry) => (entry.path().to_path_buf(), entry.file_type().is_file()),
+                    // A broken link or an unreadable folder: keep the path, so that reading
+                    // it reports the problem instead of the file silently disappearing.
+                    Err(error) => match error.path() {
+                        Some(path) if path != base => (path.to_path_buf(), true),
+                        _ => continue,
+                    },
+                };
+                let is_yaml = path
                     .extension()
                     .is_some_and(|ext| ext == "yml" || ext == "yaml");
-                if entry.file_type().is_file() && is_yaml {
+                if is_file && is_yaml {
                     found.push(FoundFile {
                         kind,
-                        display: display_path(root, entry.path()),
-                        path: entry.into_path(),
+                        display: display_path(root, &path),
+                        path,
                     });
                 }
             }

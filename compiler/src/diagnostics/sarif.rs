@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 use super::Located;
 use crate::check::RULES;
 use crate::check::rule::Severity;
+use crate::source::BUNDLED_PREFIX;
 
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -65,7 +66,7 @@ fn result(l: &Located<'_>) -> Value {
         "message": { "text": text },
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": { "uri": l.path, "uriBaseId": "PROJECTROOT" },
+                "artifactLocation": artifact(l.path),
                 "region": {
                     "startLine": l.start.line,
                     "startColumn": l.start.column,
@@ -85,7 +86,7 @@ fn result(l: &Located<'_>) -> Value {
                     "id": i,
                     "message": { "text": r.message },
                     "physicalLocation": {
-                        "artifactLocation": { "uri": r.path, "uriBaseId": "PROJECTROOT" },
+                        "artifactLocation": artifact(r.path),
                         "region": {
                             "startLine": r.start.line,
                             "startColumn": r.start.column,
@@ -98,4 +99,42 @@ fn result(l: &Located<'_>) -> Value {
             .collect();
     }
     result
+}
+
+/// A file's SARIF location: a URI reference relative to the project root, or a `metricc:`
+/// URI for files bundled in metricc itself.
+fn artifact(path: &str) -> Value {
+    match path.strip_prefix(BUNDLED_PREFIX) {
+        Some(bundled) => json!({ "uri": format!("metricc:{}", encode(bundled)) }),
+        None => json!({ "uri": encode(path), "uriBaseId": "PROJECTROOT" }),
+    }
+}
+
+/// Percent-encodes a `/`-separated path into a URI reference (RFC 3986).
+fn encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(byte as char);
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn paths_become_uri_references() {
+        assert_eq!(
+            super::encode("config/metrics/a b#1.yml"),
+            "config/metrics/a%20b%231.yml"
+        );
+        assert_eq!(super::encode("é.yml"), "%C3%A9.yml");
+        let bundled = super::artifact("<metricc>/presets/gitlab/stages.yml");
+        assert_eq!(bundled["uri"], "metricc:presets/gitlab/stages.yml");
+        assert!(bundled.get("uriBaseId").is_none());
+    }
 }
