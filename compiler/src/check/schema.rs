@@ -108,7 +108,11 @@ impl Cx<'_> {
                     self.span(node),
                     format!("`{field}` must be `{expected_value}`"),
                 )
-                .label(format!("found {}", describe(node))),
+                .label(format!("found {}", describe(node)))
+                .help(format!(
+                    "write `{}: {expected_value}`, or remove the field",
+                    field_key(&field)
+                )),
             ),
             ValidationErrorKind::Pattern { .. } => out.push(self.invalid_format(&field, node)),
             ValidationErrorKind::UniqueItems => self.duplicate_item(&field, node, out),
@@ -118,7 +122,8 @@ impl Cx<'_> {
                     self.span(node),
                     format!("`{field}` must not be empty"),
                 )
-                .label("empty list"),
+                .label("empty list")
+                .help("list at least one value, or remove the field"),
             ),
             ValidationErrorKind::AnyOf { context }
             | ValidationErrorKind::OneOfNotValid { context } => {
@@ -145,7 +150,11 @@ impl Cx<'_> {
                     self.span(node),
                     format!("`{field}`: {error}"),
                 )
-                .label("invalid"),
+                .label("invalid")
+                .help(format!(
+                    "see `{}` in the definition reference (docs/definitions.md)",
+                    field_key(&field)
+                )),
             ),
         }
     }
@@ -192,14 +201,14 @@ impl Cx<'_> {
                 .help(format!("did you mean `{best}`?"))
                 .fix(span, best.to_owned()),
             None if !allowed.is_empty() => diagnostic.help(format!(
-                "the fields here are: {}",
+                "remove it; the fields here are: {}",
                 allowed
                     .iter()
                     .map(|f| format!("`{f}`"))
                     .collect::<Vec<_>>()
                     .join(", ")
             )),
-            None => diagnostic,
+            None => diagnostic.help("remove it"),
         };
         out.push(diagnostic);
     }
@@ -225,9 +234,10 @@ impl Cx<'_> {
             format!("missing required field `{name}` in {place}"),
         )
         .label(format!("`{name}` is not set"));
-        if let Some(example) = example(name) {
-            diagnostic = diagnostic.help(format!("add it, e.g. `{example}`"));
-        }
+        diagnostic = match example(name) {
+            Some(example) => diagnostic.help(format!("add it, e.g. `{example}`")),
+            None => diagnostic.help(format!("add `{name}`")),
+        };
         out.push(diagnostic);
     }
 
@@ -262,9 +272,12 @@ impl Cx<'_> {
             }
         } else if wants_string && matches!(node.value, Value::Bool(_) | Value::Null) {
             diagnostic = diagnostic.help(format!(
-                "quote the value if `{}` is meant literally",
+                "write a value, quoted if `{}` is meant literally",
                 self.raw(node)
             ));
+        }
+        if diagnostic.help.is_none() {
+            diagnostic = diagnostic.help(format!("write {expected_text}"));
         }
         out.push(diagnostic);
     }
@@ -307,7 +320,8 @@ impl Cx<'_> {
                     self.span(node),
                     format!("`{field}` must be one of {}", list(&allowed)),
                 )
-                .label(format!("{} here", node.type_name())),
+                .label(format!("{} here", node.type_name()))
+                .help(format!("write one of {}", list(&allowed))),
             );
             return;
         };
@@ -438,7 +452,8 @@ impl Cx<'_> {
                     node.type_name()
                 ),
             )
-            .label(format!("{} here", node.type_name())),
+            .label(format!("{} here", node.type_name()))
+            .help(format!("write {}", expected.join(" or "))),
         );
     }
 

@@ -1,0 +1,307 @@
+//! Bad input never crashes metricc. Hostile files (alias bombs, deep nesting, binary
+//! bytes, ...) and thousands of random corruptions of real definitions go through the
+//! whole pipeline; every run must end with located diagnostics, never a panic.
+
+use std::fs;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+
+use metricc::config::Config;
+
+/// A small deterministic random generator (xorshift), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+const PIECES: &[&str] = &[
+    ":",
+    ": ",
+    "-",
+    "- ",
+    "[",
+    "]",
+    "{",
+    "}",
+    "#",
+    "&a ",
+    "*a",
+    "!",
+    "!!str ",
+    "|",
+    ">",
+    "'",
+    "\"",
+    "%",
+    "@",
+    "`",
+    "\t",
+    "\n",
+    "\r\n",
+    " ",
+    ",",
+    "?",
+    "---\n",
+    "...\n",
+    "é",
+    "€",
+    "😀",
+    "\u{0}",
+    "\u{feff}",
+    "<<: ",
+    "~",
+    "null",
+    "true",
+    "8.10",
+    "1e309",
+    "-0",
+    "0x1F",
+    ".nan",
+    "\\",
+    "key_path: ",
+    "events:\n- name: ",
+    "sql: |\n  SELECT ",
+    ":window_start",
+    "time_frame: [7d, all]",
+];
+
+fn mutate(text: &str, rng: &mut Rng) -> Vec<u8> {
+    let mut bytes = text.as_bytes().to_vec();
+    for _ in 0..=rng.below(4) {
+        let at = rng.below(bytes.len() + 1);
+        match rng.below(6) {
+            0 => bytes.truncate(at),
+            1 => {
+                let piece = PIECES[rng.below(PIECES.len())];
+                bytes.splice(at..at, piece.bytes());
+            }
+            2 => {
+                let end = (at + rng.below(40)).min(bytes.len());
+                bytes.drain(at..end);
+            }
+            3 => {
+                let line_start = bytes[..at]
+                    .iter()
+                    .rposition(|b| *b == b'\n')
+                    .map_or(0, |i| i + 1);
+                let line_end = bytes[at..]
+                    .iter()
+                    .position(|b| *b == b'\n')
+                    .map_or(bytes.len(), |i| at + i + 1);
+                let line = bytes[line_start..line_end].to_vec();
+                bytes.splice(line_start..line_start, line);
+            }
+            4 => {
+                if let Some(b) = bytes.get_mut(at) {
+                    *b = rng.next() as u8;
+                }
+            }
+            _ => {
+                let indent = b"  ";
+                let line_start = bytes[..at]
+                    .iter()
+                    .rposition(|b| *b == b'\n')
+                    .map_or(0, |i| i + 1);
+                bytes.splice(line_start..line_start, indent.iter().copied());
+            }
+        }
+    }
+    bytes
+}
+
+fn base() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/base")
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Checks the project in `root`; panics (with the file that caused it) on a crash or on a
+/// diagnostic that points outside its file.
+fn check_survives(root: &Path, culprit: &str) -> usize {
+    let config = Config::load(root, None, None).unwrap();
+    let result = catch_unwind(AssertUnwindSafe(|| metricc::compile(&config)));
+    let compilation = match result {
+        Ok(Ok(compilation)) => compilation,
+        Ok(Err(setup)) => panic!("setup error on {culprit}: {setup}"),
+        Err(_) => panic!(
+            "metricc panicked on this input ({culprit}):\n{}",
+            fs::read_to_string(root.join(culprit)).unwrap_or_default()
+        ),
+    };
+    for d in &compilation.diagnostics {
+        let file = compilation.sources.file(d.span.file);
+        assert!(
+            d.span.start <= d.span.end && d.span.end <= file.text.len(),
+            "{d:?} out of {}",
+            file.path
+        );
+        assert!(
+            file.text.is_char_boundary(d.span.start) && file.text.is_char_boundary(d.span.end),
+            "{d:?}"
+        );
+        assert!(
+            d.help.is_some(),
+            "every diagnostic says how to fix it: {} {}",
+            d.rule.code,
+            d.message
+        );
+    }
+    // Rendering every format must not panic either.
+    for format in [
+        metricc::diagnostics::Format::Human,
+        metricc::diagnostics::Format::Json,
+        metricc::diagnostics::Format::Sarif,
+        metricc::diagnostics::Format::Gitlab,
+        metricc::diagnostics::Format::Junit,
+    ] {
+        let _ = metricc::diagnostics::render(
+            format,
+            &compilation.diagnostics,
+            &compilation.sources,
+            &compilation.summary,
+            metricc::diagnostics::Style::Plain,
+        );
+    }
+    compilation.diagnostics.len()
+}
+
+#[test]
+fn random_corruptions_of_real_definitions_never_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&base(), dir.path());
+    let files: Vec<String> = walkdir::WalkDir::new(dir.path())
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            e.path()
+                .strip_prefix(dir.path())
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let originals: Vec<String> = files
+        .iter()
+        .map(|f| fs::read_to_string(dir.path().join(f)).unwrap())
+        .collect();
+    let mut rng = Rng(0x5eed_1234_abcd_0001);
+    let mut reported = 0;
+    for round in 0..1500 {
+        let i = round % files.len();
+        let path = dir.path().join(&files[i]);
+        fs::write(&path, mutate(&originals[i], &mut rng)).unwrap();
+        reported += check_survives(dir.path(), &files[i]);
+        fs::write(&path, &originals[i]).unwrap();
+    }
+    assert!(
+        reported > 1000,
+        "corruptions are reported ({reported} diagnostics)"
+    );
+}
+
+#[test]
+fn hostile_files_get_diagnostics_not_crashes() {
+    let mut alias_bomb = String::from("key_path: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        alias_bomb.push_str(&format!(
+            "k{i}: &{} [{}]\n",
+            (b'a' + i) as char,
+            vec![format!("*{}", (b'a' + i - 1) as char); 10].join(", ")
+        ));
+    }
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("alias bomb", alias_bomb.into_bytes(), "MC009"),
+        (
+            "deep flow nesting",
+            format!("key_path: {}{}\n", "[".repeat(50_000), "]".repeat(50_000)).into_bytes(),
+            "MC00",
+        ),
+        (
+            "deep block nesting",
+            (0..200)
+                .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+                .collect::<String>()
+                .into_bytes(),
+            "MC00",
+        ),
+        ("binary", (0u8..=255).cycle().take(4096).collect(), "MC006"),
+        ("NUL byte", b"key_path: a\x00b\n".to_vec(), "MC001"),
+        (
+            "custom tag",
+            b"--- !ruby/object:Metric\nkey_path: x\n".to_vec(),
+            "MC001",
+        ),
+        ("complex key", b"? [a, b]\n: c\n".to_vec(), "MC001"),
+        ("unknown alias", b"key_path: *nowhere\n".to_vec(), "MC001"),
+        (
+            "top-level list",
+            b"- key_path: counts.x\n".to_vec(),
+            "MC003",
+        ),
+        ("top-level scalar", b"just text\n".to_vec(), "MC003"),
+        ("only comments", b"---\n# nothing here\n".to_vec(), "MC005"),
+        ("empty", Vec::new(), "MC005"),
+        (
+            "two documents",
+            b"key_path: a\n---\nkey_path: b\n".to_vec(),
+            "MC004",
+        ),
+        (
+            "tabs",
+            b"key_path:\tcounts.x\n\tdescription: x\n".to_vec(),
+            "MC001",
+        ),
+        (
+            "huge number",
+            b"key_path: counts.x\nmilestone: 1e999\n".to_vec(),
+            "MC106",
+        ),
+        (
+            "BOM",
+            "\u{feff}key_path: counts.bom\n".as_bytes().to_vec(),
+            "MC102",
+        ),
+    ];
+    for (name, bytes, code) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        copy_tree(&base(), dir.path());
+        let file = "definitions/metrics/counts_all/hostile.yml";
+        fs::write(dir.path().join(file), &bytes).unwrap();
+        let config = Config::load(dir.path(), None, None).unwrap();
+        let compilation = catch_unwind(AssertUnwindSafe(|| metricc::compile(&config)))
+            .unwrap_or_else(|_| panic!("{name}: panicked"))
+            .unwrap();
+        let codes: Vec<&str> = compilation
+            .diagnostics
+            .iter()
+            .filter(|d| compilation.sources.file(d.span.file).path == file)
+            .map(|d| d.rule.code)
+            .collect();
+        assert!(
+            codes.iter().any(|c| c.starts_with(code)),
+            "{name}: expected {code}, got {codes:?}"
+        );
+        check_survives(dir.path(), file);
+    }
+}
