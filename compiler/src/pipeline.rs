@@ -156,15 +156,20 @@ fn load(id: FileId, found: &FoundFile) -> Loaded {
         Err(problem) => problem,
     };
     let (text, diagnostic) = match problem {
-        ReadProblem::Unreadable(error) => (
-            String::new(),
-            Diagnostic::new(
-                &UNREADABLE_FILE,
-                Span::file_start(id),
-                format!("cannot read the file: {error}"),
+        ReadProblem::Unreadable(error) => {
+            let message = match std::fs::read_link(&found.path) {
+                Ok(target) if !found.path.exists() => format!(
+                    "the file is a symbolic link to `{}`, which does not exist",
+                    target.display()
+                ),
+                _ => format!("cannot read the file: {error}"),
+            };
+            (
+                String::new(),
+                Diagnostic::new(&UNREADABLE_FILE, Span::file_start(id), message)
+                    .help("fix the file's permissions or link, or remove it"),
             )
-            .help("fix the file's permissions or link, or remove it"),
-        ),
+        }
         ReadProblem::TooLarge(size) => (
             String::new(),
             Diagnostic::new(
@@ -222,7 +227,7 @@ fn parse_text(id: FileId, kind: FileKind, path: String, text: String) -> Loaded 
             diagnostics.extend(check::schema::validate(kind, id, root, &text));
             match kind {
                 FileKind::Taxonomy => Item::Taxonomy(Taxonomy::from_node(id, root)),
-                FileKind::Metric => MetricDefinition::from_node(id, root, &text)
+                FileKind::Metric => MetricDefinition::from_node(id, root)
                     .map_or(Item::Nothing, |m| Item::Metric(Box::new(m))),
                 FileKind::Event => EventDefinition::from_node(id, root)
                     .map_or(Item::Nothing, |e| Item::Event(Box::new(e))),
@@ -286,8 +291,10 @@ fn read_value_schema(root: &Path, path: &str, sources: &mut SourceMap) -> ValueS
     let file = SourceFile::new(path.to_owned(), FileKind::ValueSchema, text);
     match parsed {
         Ok(schema) => {
+            let id = FileId(u32::try_from(sources.len()).unwrap_or(u32::MAX));
+            let tree = yaml::parse(&file.text, id).root;
             let file = sources.add(file);
-            ValueSchema::Loaded { file, schema }
+            ValueSchema::Loaded { file, schema, tree }
         }
         Err(error) => {
             let line_start = if error.line() == 0 {

@@ -34,10 +34,12 @@ pub struct Metric {
 /// A JSON Schema file referenced by `value_json_schema`, as loaded.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ValueSchema {
-    /// Read and parsed.
+    /// Read and parsed; `tree` holds the positions of its values (JSON is YAML), when the
+    /// YAML reader could follow it.
     Loaded {
         file: FileId,
         schema: serde_json::Value,
+        tree: Option<crate::yaml::Node>,
     },
     /// Read, but not JSON: the file, the byte offset of the problem, and what it is.
     NotJson {

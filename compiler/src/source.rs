@@ -102,8 +102,14 @@ pub struct Location {
 
 impl SourceFile {
     pub fn new(path: String, kind: FileKind, text: String) -> SourceFile {
+        // Line breaks as YAML counts them: `\n`, `\r\n`, and a lone `\r`.
+        let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                line_starts.push(i + 1);
+            }
+        }
         SourceFile {
             path,
             kind,
@@ -134,7 +140,10 @@ impl SourceFile {
             .line_starts
             .get(line)
             .map_or(self.text.len(), |next| next - 1);
-        let end = if end > start && self.text.as_bytes()[end - 1] == b'\r' {
+        let end = if end > start
+            && self.text.as_bytes()[end - 1] == b'\r'
+            && self.text.as_bytes().get(end) == Some(&b'\n')
+        {
             end - 1
         } else {
             end
@@ -322,6 +331,14 @@ mod tests {
         // Past the end is clamped, inside a character is moved to its start.
         assert_eq!(file.location(1000).line, 3);
         assert_eq!(file.location(4), Location { line: 1, column: 4 });
+    }
+
+    #[test]
+    fn lone_carriage_returns_break_lines() {
+        let file = SourceFile::new("a.yml".into(), FileKind::Metric, "a: 1\rb: 2\rc: 3".into());
+        let c = file.text.find('c').unwrap();
+        assert_eq!(file.location(c), Location { line: 3, column: 1 });
+        assert_eq!(&file.text[file.line_range(2)], "b: 2");
     }
 
     #[test]

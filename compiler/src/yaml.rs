@@ -274,7 +274,9 @@ enum Frame {
         entries: Vec<Entry>,
         /// The key waiting for its value; `None` inside means "drop the value" (bad key).
         key: Option<Option<(String, Range<usize>)>>,
-        seen: HashMap<String, Range<usize>>,
+        /// Each key's first span and its entry's index (a repeated key replaces the entry in
+        /// place, as YAML loaders keep the last value).
+        seen: HashMap<String, (Range<usize>, usize)>,
         start: usize,
         anchor: usize,
     },
@@ -414,15 +416,21 @@ impl Builder<'_> {
                 anchor,
                 ..
             } => {
-                let end = entries.last().map(|e| e.value.span.end);
+                let end = entries.iter().map(|e| e.value.span.end).max();
+                let entries = if entries.iter().any(|e| e.key == "<<") {
+                    self.merge(entries)
+                } else {
+                    entries
+                };
                 (Value::Map(entries), start, anchor, end)
             }
         };
         // Flow collections end at their closing bracket; block ones at their last value.
-        let end = last_end.unwrap_or(start).max(start);
         let end = match self.text.as_bytes().get(start) {
-            Some(b'[') | Some(b'{') => self.closing_bracket(end),
-            _ => end,
+            Some(b'[') | Some(b'{') => {
+                self.closing_bracket(last_end.unwrap_or(start + 1).max(start + 1))
+            }
+            _ => last_end.unwrap_or(start).max(start),
         };
         self.complete(
             Node {
@@ -432,6 +440,42 @@ impl Builder<'_> {
             anchor,
             None,
         )
+    }
+
+    /// Applies YAML merge keys (`<<: *base`), which GitLab's loader honours: the merged
+    /// mappings' entries are added where the mapping does not set the key itself; with a
+    /// list of mappings, earlier ones win.
+    fn merge(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
+        let (merges, mut own): (Vec<Entry>, Vec<Entry>) =
+            entries.into_iter().partition(|e| e.key == "<<");
+        for merge in merges {
+            let sources: Vec<&Node> = match &merge.value.value {
+                Value::Map(_) => vec![&merge.value],
+                Value::Seq(items) if items.iter().all(|i| i.as_map().is_some()) => {
+                    items.iter().collect()
+                }
+                _ => {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            &YAML_SYNTAX,
+                            self.span(merge.value.span.clone()),
+                            "a merge key (`<<`) needs a mapping or a list of mappings",
+                        )
+                        .label("not a mapping")
+                        .help("merge an anchored mapping, e.g. `<<: *defaults`, or write the fields out"),
+                    );
+                    continue;
+                }
+            };
+            for source in sources {
+                for entry in source.as_map().unwrap_or_default() {
+                    if !own.iter().any(|e| e.key == entry.key) {
+                        own.push(entry.clone());
+                    }
+                }
+            }
+        }
+        own
     }
 
     /// The offset just past the `]` or `}` that follows `from` (skipping spaces and commas).
@@ -492,7 +536,7 @@ impl Builder<'_> {
                 }
                 Some(None) => {}
                 Some(Some((name, key_span))) => {
-                    if let Some(first) = seen.get(&name) {
+                    if let Some((first, index)) = seen.get(&name) {
                         self.diagnostics.push(
                             Diagnostic::new(
                                 &DUPLICATE_KEY,
@@ -505,15 +549,19 @@ impl Builder<'_> {
                                 "keep one `{name}`: YAML loaders silently use the last one"
                             )),
                         );
-                        entries.retain(|e| e.key != name);
+                        entries[*index] = Entry {
+                            key: name,
+                            key_span,
+                            value: node,
+                        };
                     } else {
-                        seen.insert(name.clone(), key_span.clone());
+                        seen.insert(name.clone(), (key_span.clone(), entries.len()));
+                        entries.push(Entry {
+                            key: name,
+                            key_span,
+                            value: node,
+                        });
                     }
-                    entries.push(Entry {
-                        key: name,
-                        key_span,
-                        value: node,
-                    });
                 }
             },
         }
@@ -581,11 +629,25 @@ impl Builder<'_> {
     fn syntax_error(&mut self, error: &ScanError) {
         let at = self.offsets.byte(error.marker().index());
         let info = error.info();
+        if info.contains("recursion limit") {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    &RESOURCE_LIMIT,
+                    self.span(at..at),
+                    "the YAML nests too deeply to be read",
+                )
+                .label("too deep")
+                .help("definitions nest a few levels at most; flatten this value"),
+            );
+            return;
+        }
         let help = if info.contains("mapping values are not allowed") {
             "a value that contains `: ` must be quoted, e.g. description: \"Count: all users\""
         } else if info.contains("did not find expected") || info.contains("while parsing a flow") {
             "check that every `[`, `{` and quote is closed"
-        } else if info.contains("tab") {
+        } else if info.contains("unprintable") {
+            "remove the invisible control character (a NUL byte or similar) here"
+        } else if info.contains("tabs") || info.contains("\\t") {
             "YAML indentation must use spaces, not tabs"
         } else {
             "check the indentation and the quoting around this point"
@@ -672,4 +734,116 @@ fn is_core_float(s: &[u8]) -> bool {
         i += exp;
     }
     i == s.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> Node {
+        let parsed = parse(text, FileId(0));
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        parsed.root.expect("a document")
+    }
+
+    fn codes(text: &str) -> Vec<&'static str> {
+        parse(text, FileId(0))
+            .diagnostics
+            .iter()
+            .map(|d| d.rule.code)
+            .collect()
+    }
+
+    #[test]
+    fn plain_scalars_follow_the_core_schema() {
+        let root = parse_ok(
+            "a: 8.10\nb: '8.10'\nc: 12\nd: true\ne: ~\nf: 0x1F\ng: 1e3\nh: yes\ni: .inf\n",
+        );
+        assert_eq!(root.get("a").unwrap().value, Value::Float(8.1));
+        assert_eq!(root.get("b").unwrap().value, Value::Str("8.10".into()));
+        assert_eq!(root.get("c").unwrap().value, Value::Int(12));
+        assert_eq!(root.get("d").unwrap().value, Value::Bool(true));
+        assert_eq!(root.get("e").unwrap().value, Value::Null);
+        assert_eq!(root.get("f").unwrap().value, Value::Int(31));
+        assert_eq!(root.get("g").unwrap().value, Value::Float(1000.0));
+        assert_eq!(root.get("h").unwrap().value, Value::Str("yes".into()));
+        assert_eq!(root.get("i").unwrap().value, Value::Float(f64::INFINITY));
+    }
+
+    #[test]
+    fn spans_are_byte_ranges_even_after_non_ascii_text() {
+        let text = "description: Café — ünïcode\nkey_path: counts.x\nlist: [a, b]\nempty: []\n";
+        let root = parse_ok(text);
+        let key_path = root.get("key_path").unwrap();
+        assert_eq!(&text[key_path.span.clone()], "counts.x");
+        assert_eq!(
+            &text[root.entry("key_path").unwrap().key_span.clone()],
+            "key_path"
+        );
+        assert_eq!(&text[root.get("list").unwrap().span.clone()], "[a, b]");
+        assert_eq!(&text[root.get("empty").unwrap().span.clone()], "[]");
+        assert_eq!(root.pointer("/list/1").unwrap().as_str(), Some("b"));
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported_and_the_last_value_wins() {
+        let parsed = parse("a: 1\nb: 2\na: 3\n", FileId(0));
+        assert_eq!(parsed.diagnostics.len(), 1);
+        assert_eq!(parsed.diagnostics[0].rule.code, "MC002");
+        assert_eq!(parsed.diagnostics[0].related.len(), 1);
+        let root = parsed.root.unwrap();
+        assert_eq!(root.get("a").unwrap().value, Value::Int(3));
+        assert_eq!(root.as_map().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn merge_keys_apply_like_gitlabs_loader() {
+        let root = parse_ok("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n");
+        let m = root.get("m").unwrap();
+        assert_eq!(m.get("x").unwrap().value, Value::Int(1));
+        assert_eq!(m.get("y").unwrap().value, Value::Int(3));
+        assert!(m.get("<<").is_none());
+        assert_eq!(codes("m:\n  <<: 5\n"), vec!["MC001"]);
+    }
+
+    #[test]
+    fn documents_and_limits() {
+        assert_eq!(codes("a: 1\n---\nb: 2\n"), vec!["MC004"]);
+        assert_eq!(codes("---\n# only a comment\n"), vec!["MC005"]);
+        assert_eq!(codes(""), vec!["MC005"]);
+        assert_eq!(codes("a: [1, 2\n"), vec!["MC001"]);
+        assert_eq!(codes("a: !custom x\n"), vec!["MC001"]);
+        let deep = format!("a: {}{}\n", "[".repeat(100), "]".repeat(100));
+        assert_eq!(codes(&deep), vec!["MC009"]);
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..8u8 {
+            let prev = (b'a' + i - 1) as char;
+            bomb.push_str(&format!(
+                "{}: &{} [{}]\n",
+                (b'a' + i) as char,
+                (b'a' + i) as char,
+                vec![format!("*{prev}"); 10].join(", ")
+            ));
+        }
+        assert_eq!(codes(&bomb), vec!["MC009"]);
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_problem_with_fitting_help() {
+        let parsed = parse("a: 1\nb: x\0y\n", FileId(0));
+        let d = &parsed.diagnostics[0];
+        assert_eq!(d.rule.code, "MC001");
+        assert!(
+            d.help.as_deref().unwrap().contains("control character"),
+            "{d:?}"
+        );
+        let parsed = parse("description: Count: all\n", FileId(0));
+        assert!(
+            parsed.diagnostics[0]
+                .help
+                .as_deref()
+                .unwrap()
+                .contains("quoted")
+        );
+    }
 }

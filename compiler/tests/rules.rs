@@ -17,6 +17,8 @@
 //! ```
 //! Lines before the first directive describe the case.
 
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
 use std::fs;
 use std::path::{Path, PathBuf};
 

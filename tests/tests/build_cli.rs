@@ -1,6 +1,8 @@
 //! `metricc build` end to end: what it writes, that it writes it atomically and
 //! deterministically, and that it writes nothing when the definitions have errors.
 
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
 mod common;
 
 use std::collections::BTreeMap;

@@ -1,6 +1,8 @@
 //! `metricc check` end to end: the real binary on real definition trees, every output
 //! format, exit statuses and configuration.
 
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
 mod common;
 
 use std::fs;

@@ -11,6 +11,8 @@
 //! Outside CI the test prints a notice and passes when the corpus is absent; in CI (`CI`
 //! set) an absent corpus fails it.
 
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -251,6 +251,23 @@ impl Cx<'_> {
             out.push(self.unquoted_number(field, node));
             return;
         }
+        if node.value == Value::Null {
+            // `description:` with nothing after it: the value is missing, not mistyped.
+            let key = field_key(field);
+            out.push(
+                Diagnostic::new(
+                    &MISSING_FIELD,
+                    self.span(node),
+                    format!("`{field}` has no value"),
+                )
+                .label("empty")
+                .help(match example(key) {
+                    Some(example) => format!("write the value after the colon, e.g. `{example}`"),
+                    None => "write the value after the colon, or remove the field".to_owned(),
+                }),
+            );
+            return;
+        }
         let expected_text = expected
             .iter()
             .map(|t| type_phrase(t))
@@ -268,7 +285,11 @@ impl Cx<'_> {
         if expected.iter().any(|t| t == "array") {
             if let Value::Str(s) = &node.value {
                 let key = field.rsplit('.').next().unwrap_or(field);
-                diagnostic = diagnostic.help(format!("write a list: `{key}: [{s}]`"));
+                diagnostic = diagnostic.help(if key == "events" {
+                    format!("write a list of events: `events: [{{name: {s}}}]`")
+                } else {
+                    format!("write a list: `{key}: [{s}]`")
+                });
             }
         } else if wants_string && matches!(node.value, Value::Bool(_) | Value::Null) {
             diagnostic = diagnostic.help(format!(

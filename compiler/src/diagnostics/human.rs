@@ -1,7 +1,7 @@
 //! rustc-style text: `error[MC101]: ...`, `--> file:line:col`, the source line with carets,
 //! related places, help and the exact fix.
 
-use annotate_snippets::{AnnotationKind, Group, Level, Patch, Renderer, Snippet};
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Patch, Renderer, Snippet};
 
 use super::{Diagnostic, Summary};
 use crate::check::rule::Severity;
@@ -103,6 +103,21 @@ fn report<'a>(diagnostic: &'a Diagnostic, sources: &'a SourceMap) -> Vec<Group<'
         Severity::Warning => Level::WARNING,
     };
     let path = sources.file(diagnostic.span.file).path.as_str();
+    let title = level
+        .clone()
+        .primary_title(diagnostic.message.as_str())
+        .id(diagnostic.rule.code);
+    if sources.file(diagnostic.span.file).text.is_empty() {
+        // Nothing of the file could be read: show where, without an empty source line.
+        let mut groups =
+            vec![Group::with_title(title).element(Origin::path(path).line(1).char_column(1))];
+        if let Some(help) = &diagnostic.help {
+            groups.push(Group::with_title(
+                Level::HELP.secondary_title(help.as_str()),
+            ));
+        }
+        return groups;
+    }
 
     // The primary span and the related spans of the same file are shown in one snippet;
     // related spans in other files get snippets of their own.
@@ -136,10 +151,6 @@ fn report<'a>(diagnostic: &'a Diagnostic, sources: &'a SourceMap) -> Vec<Group<'
             );
         }
     }
-    let title = level
-        .clone()
-        .primary_title(diagnostic.message.as_str())
-        .id(diagnostic.rule.code);
     let mut group = Group::with_title(title).element(snippet);
     for related in &diagnostic.related {
         if same_file.contains(&related.span) {

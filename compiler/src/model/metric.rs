@@ -61,8 +61,12 @@ pub struct MetricDefinition {
     pub repair_issue_url: Option<Spanned<String>>,
     pub instrumentation_class: Option<Spanned<String>>,
     pub options: Option<Spanned<serde_json::Value>>,
+    /// The `options:` key, when present.
+    pub options_key: Option<Span>,
     /// The `events:` key, when present.
     pub events_key: Option<Span>,
+    /// How many items `events:` lists, when it is a list.
+    pub events_written: Option<usize>,
     pub events: Vec<EventSelector>,
     /// `sql:` of a database metric, parsed.
     pub sql: Option<Sql>,
@@ -72,9 +76,9 @@ pub struct MetricDefinition {
 }
 
 impl MetricDefinition {
-    /// Reads a definition from its file's tree (`text` is the file's text, for the SQL's
-    /// positions); `None` when a field it cannot exist without is missing or invalid.
-    pub fn from_node(file: FileId, node: &Node, text: &str) -> Option<MetricDefinition> {
+    /// Reads a definition from its file's tree; `None` when a field it cannot exist without
+    /// is missing or invalid.
+    pub fn from_node(file: FileId, node: &Node) -> Option<MetricDefinition> {
         let f = Fields::new(file, node);
         let time_frame = time_frames(&f)?;
         Some(MetricDefinition {
@@ -109,7 +113,9 @@ impl MetricDefinition {
                 .get("options")
                 .filter(|n| matches!(n.value, Value::Map(_)))
                 .map(|n| Spanned::new(n.to_json(), f.span(n))),
+            options_key: f.key_span("options"),
             events_key: f.key_span("events"),
+            events_written: node.get("events").and_then(Node::as_seq).map(<[_]>::len),
             events: node
                 .get("events")
                 .and_then(Node::as_seq)
@@ -117,7 +123,7 @@ impl MetricDefinition {
                 .iter()
                 .filter_map(|n| event_selector(&f, n))
                 .collect(),
-            sql: f.string("sql").map(|sql| Sql::parse(sql, text)),
+            sql: f.string("sql").map(Sql::parse),
             value_json_schema: f.string("value_json_schema"),
             head: head(file, node),
         })

@@ -173,6 +173,15 @@ string_enum! {
 }
 
 impl IndicatorType {
+    /// How reports name the role: `SMAU`, `paid GMAU`, `customer health score`, ...
+    pub fn display_name(self) -> String {
+        match self {
+            IndicatorType::PaidGmau => "paid GMAU".to_owned(),
+            role if role.is_xmau() => role.as_str().to_uppercase(),
+            role => role.as_str().replace('_', " "),
+        }
+    }
+
     /// Whether the role is a monthly-active-users figure (AMAU, GMAU, paid GMAU, SMAU, UMAU).
     pub fn is_xmau(self) -> bool {
         matches!(

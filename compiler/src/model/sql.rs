@@ -20,8 +20,6 @@ pub const WINDOW_END: &str = ":window_end";
 pub struct Sql {
     pub text: Spanned<String>,
     pub parsed: Result<Vec<Statement>, SqlError>,
-    /// Where the SQL text starts in the file, to turn SQL positions into file positions.
-    layout: Layout,
 }
 
 /// A syntax error, with its position inside the SQL text (1-based).
@@ -32,34 +30,9 @@ pub struct SqlError {
     pub column: u64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Layout {
-    /// A block scalar (`sql: |`): SQL line N is file line `first_line + N - 1`, after
-    /// `indent` bytes of indentation.
-    Block {
-        first_line_start: usize,
-        indent: usize,
-    },
-    /// A one-line scalar: SQL column N is at byte `start + N - 1`.
-    Inline { start: usize },
-}
-
 impl Sql {
-    /// Parses `text`; `file_text` is the whole file, to learn how the scalar was written.
-    pub fn parse(text: Spanned<String>, file_text: &str) -> Sql {
-        let start = text.span.start;
-        let quoted = matches!(file_text.as_bytes().get(start), Some(b'"' | b'\''));
-        let layout = if !quoted && text.value.contains('\n') {
-            let first_line_start = file_text[..start].rfind('\n').map_or(0, |i| i + 1);
-            Layout::Block {
-                first_line_start,
-                indent: start - first_line_start,
-            }
-        } else {
-            Layout::Inline {
-                start: start + usize::from(quoted),
-            }
-        };
+    /// Parses the SQL of a `sql:` value.
+    pub fn parse(text: Spanned<String>) -> Sql {
         let parsed = Parser::parse_sql(&PostgreSqlDialect {}, &text.value).map_err(|e| {
             let full = e.to_string();
             let message = full
@@ -73,41 +46,33 @@ impl Sql {
                 column,
             }
         });
-        Sql {
-            text,
-            parsed,
-            layout,
-        }
+        Sql { text, parsed }
     }
 
-    /// The file span of a position inside the SQL text (clamped to the SQL's value).
+    /// The file span of a position inside the SQL text (1-based line and column).
+    ///
+    /// The SQL is the YAML scalar's value, which differs from the file's text by quotes,
+    /// escapes, indentation and folded lines. The two are aligned character by character:
+    /// equal characters match, whitespace matches whitespace, and file characters with no
+    /// counterpart in the value (quotes, backslashes, indentation) are skipped.
     pub fn span_at(&self, file_text: &str, line: u64, column: u64) -> Span {
         let value = self.text.span;
-        let byte = match self.layout {
-            Layout::Inline { start } => {
-                let line_text = file_text.get(start..value.end).unwrap_or("");
-                start + char_offset(line_text, column)
+        let target = char_index(&self.text.value, line, column);
+        let raw = file_text.get(value.range()).unwrap_or("");
+        let raw: Vec<(usize, char)> = raw.char_indices().collect();
+        let mut j = 0;
+        for (i, c) in self.text.value.chars().enumerate() {
+            let matched = align(&raw, j, c);
+            if i == target {
+                let k = matched.map_or(j, |(start, _)| start);
+                let byte = raw.get(k).map_or(value.end, |&(b, _)| value.start + b);
+                return Span::new(value.file, byte..byte);
             }
-            Layout::Block {
-                first_line_start,
-                indent,
-            } => {
-                let mut line_start = first_line_start;
-                for _ in 1..line.max(1) {
-                    match file_text[line_start..].find('\n') {
-                        Some(i) => line_start += i + 1,
-                        None => break,
-                    }
-                }
-                let content = (line_start + indent).min(file_text.len());
-                let line_end = file_text[content..]
-                    .find('\n')
-                    .map_or(file_text.len(), |i| content + i);
-                content + char_offset(&file_text[content..line_end], column)
+            if let Some((_, next)) = matched {
+                j = next;
             }
-        };
-        let byte = byte.clamp(value.start, value.end.max(value.start));
-        Span::new(value.file, byte..byte)
+        }
+        Span::new(value.file, value.end..value.end)
     }
 
     /// The file span of an AST node's SQL range.
@@ -175,10 +140,54 @@ impl Sql {
     }
 }
 
-/// The byte offset of 1-based character column `column` in `line`.
-fn char_offset(line: &str, column: u64) -> usize {
-    let n = usize::try_from(column.saturating_sub(1)).unwrap_or(usize::MAX);
-    line.char_indices().nth(n).map_or(line.len(), |(i, _)| i)
+/// Where value character `c` is written in the raw scalar at or after `j` (looking a few
+/// characters ahead): its start and the position after it. Escapes (`\t`, `\"`) count as
+/// the character they stand for; exact matches win over whitespace matching whitespace
+/// (folded lines, indentation).
+fn align(raw: &[(usize, char)], j: usize, c: char) -> Option<(usize, usize)> {
+    const LOOKAHEAD: usize = 8;
+    let window = raw.get(j..).unwrap_or_default();
+    if let [(_, '\\'), (_, e), ..] = window {
+        let decoded = match e {
+            't' => '\t',
+            'n' => '\n',
+            'r' => '\r',
+            '0' => '\0',
+            other => *other,
+        };
+        if decoded == c {
+            return Some((j, j + 2));
+        }
+    }
+    let exact = window.iter().take(LOOKAHEAD).position(|&(_, r)| r == c);
+    let loose = || {
+        window
+            .iter()
+            .take(LOOKAHEAD)
+            .position(|&(_, r)| c.is_whitespace() && r.is_whitespace())
+    };
+    exact.or_else(loose).map(|k| (j + k, j + k + 1))
+}
+
+/// The character index of a 1-based line and column in `text`.
+fn char_index(text: &str, line: u64, column: u64) -> usize {
+    let mut current = 1;
+    let mut col = 1;
+    for (i, c) in text.chars().enumerate() {
+        if current == line && col == column {
+            return i;
+        }
+        if c == '\n' {
+            if current == line {
+                return i; // past the end of the line: its end
+            }
+            current += 1;
+            col = 1;
+        } else {
+            col += 1;
+        }
+    }
+    text.chars().count()
 }
 
 /// Splits sqlparser's "... at Line: 3, Column: 7" suffix off a message.
@@ -199,48 +208,68 @@ mod tests {
     use super::*;
     use crate::source::FileId;
 
-    fn sql_in(file_text: &str, value: &str, start: usize) -> Sql {
-        let span = Span::new(FileId(0), start..start + value.len());
-        Sql::parse(Spanned::new(value.to_owned(), span), file_text)
+    /// The SQL of a file whose `sql:` value (as YAML reads it) is `value`.
+    fn sql_in(file_text: &str, value: &str) -> Sql {
+        let root = crate::yaml::parse(file_text, FileId(0)).root.unwrap();
+        let node = root.get("sql").unwrap();
+        assert_eq!(node.as_str(), Some(value));
+        Sql::parse(Spanned::new(
+            value.to_owned(),
+            Span::new(FileId(0), node.span.clone()),
+        ))
+    }
+
+    fn at(file: &str, sql: &Sql, line: u64, column: u64) -> String {
+        let span = sql.span_at(file, line, column);
+        file[span.start..].chars().take(5).collect()
     }
 
     #[test]
-    fn block_scalar_positions_map_to_file_lines() {
-        let file = "sql: |\n  SELECT COUNT(*)\n  FROM issues WHER x\n";
-        let start = file.find("SELECT").unwrap();
-        let sql = sql_in(file, "SELECT COUNT(*)\nFROM issues WHER x\n", start);
-        let at = sql.span_at(file, 2, 6);
-        assert_eq!(&file[at.start..at.start + 6], "issues");
-    }
+    fn positions_map_back_for_every_scalar_style() {
+        let literal = "sql: |\n  SELECT COUNT(*)\n  FROM issues WHER x\n";
+        let sql = sql_in(literal, "SELECT COUNT(*)\nFROM issues WHER x\n");
+        assert_eq!(at(literal, &sql, 2, 13), "WHER ");
 
-    #[test]
-    fn quoted_scalar_positions_skip_the_quote() {
-        let file = "sql: \"SELECT a FROM b\"\n";
-        let start = file.find('"').unwrap();
-        let sql = sql_in(file, "SELECT a FROM b", start);
-        let at = sql.span_at(file, 1, 8);
-        assert_eq!(&file[at.start..at.start + 1], "a");
+        let blank_first = "sql: |\n\n  SELECT 1\n  FROM t WHER x\n";
+        let sql = sql_in(blank_first, "\nSELECT 1\nFROM t WHER x\n");
+        assert_eq!(at(blank_first, &sql, 3, 8), "WHER ");
+
+        let folded = "sql: >\n  SELECT COUNT(*)\n  FROM issues\n  WHER x\n";
+        let sql = sql_in(folded, "SELECT COUNT(*) FROM issues WHER x\n");
+        assert_eq!(at(folded, &sql, 1, 29), "WHER ");
+
+        let quoted = "sql: \"SELECT\\ta FROM \\\"b\\\" WHER x\"\n";
+        let sql = sql_in(quoted, "SELECT\ta FROM \"b\" WHER x");
+        assert_eq!(at(quoted, &sql, 1, 19), "WHER ");
+
+        let multi = "sql: \"SELECT a\n  FROM b WHER state\"\n";
+        let sql = sql_in(multi, "SELECT a FROM b WHER state");
+        assert_eq!(at(multi, &sql, 1, 22), "state");
+
+        let single = "sql: 'SELECT ''x'' WHER y'\n";
+        let sql = sql_in(single, "SELECT 'x' WHER y");
+        assert_eq!(at(single, &sql, 1, 12), "WHER ");
     }
 
     #[test]
     fn keywords_are_found_across_case_and_line_breaks() {
-        let file = "select a from b for\n  update";
-        let sql = sql_in(file, file, 0);
+        let file = "sql: |\n  select a from b for\n    update\n";
+        let sql = sql_in(file, "select a from b for\n  update\n");
         let span = sql.find_keywords(file, "FOR UPDATE").unwrap();
-        assert_eq!(&file[span.range()], "for\n  update");
+        assert_eq!(&file[span.range()], "for\n    update");
         assert!(sql.find_keywords(file, "FOR SHARE").is_none());
     }
 
     #[test]
     fn placeholders_are_listed_once() {
-        let file = "SELECT COUNT(*) FROM x WHERE a > :window_start AND a < :window_end AND b > :window_start";
-        let sql = sql_in(file, file, 0);
+        let file = "sql: SELECT COUNT(*) FROM x WHERE a > :window_start AND a < :window_end AND b > :window_start\n";
+        let sql = sql_in(file, &file[5..file.len() - 1]);
         assert_eq!(sql.placeholders(), vec![WINDOW_START, WINDOW_END]);
     }
 
     #[test]
     fn syntax_errors_keep_their_position() {
-        let sql = sql_in("SELEC 1", "SELEC 1", 0);
+        let sql = sql_in("sql: SELEC 1\n", "SELEC 1");
         let err = sql.parsed.unwrap_err();
         assert_eq!((err.line, err.column), (1, 1));
         assert!(err.message.contains("SELEC"));

@@ -1,7 +1,7 @@
 //! Helpers shared by the end-to-end tests: the real `metricc` binary, scratch projects, and
 //! the tools the tests check outputs with.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)] // shared by test crates; a failed unwrap is a failed test
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -34,7 +34,9 @@ pub fn check(cx: &mut Context<'_>) {
         if def.data_source.value != DataSource::InternalEvents {
             continue;
         }
-        if def.events.is_empty() {
+        // An `events:` that is not a list is a wrong type (MC103), reported already.
+        let absent = def.events_key.is_none() || def.events_written == Some(0);
+        if absent {
             cx.report(
                 Diagnostic::new(
                     &INTERNAL_EVENTS_SOURCE,

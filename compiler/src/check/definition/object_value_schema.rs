@@ -4,6 +4,8 @@ use crate::diagnostics::Diagnostic;
 use crate::model::ValueType;
 use crate::resolve::ValueSchema;
 use crate::source::Span;
+use jsonschema::ReferencingError;
+use jsonschema::error::ValidationErrorKind;
 
 rule! {
     /// ## What it does
@@ -48,16 +50,22 @@ pub fn check(cx: &mut Context<'_>) {
             continue;
         };
         match cx.dictionary.value_schemas.get(&path.value) {
-            Some(ValueSchema::Loaded { file, schema }) => {
-                if let Some(problem) = meta_problem(schema) {
+            Some(ValueSchema::Loaded { file, schema, tree }) => {
+                if let Some((pointer, problem)) = schema_problem(schema) {
+                    let at = tree
+                        .as_ref()
+                        .and_then(|t| t.pointer(&pointer))
+                        .map_or(Span::file_start(*file), |n| {
+                            Span::new(*file, n.span.clone())
+                        });
                     cx.report(
                         Diagnostic::new(
                             &OBJECT_VALUE_SCHEMA,
                             path.span,
-                            format!("`{}` is not a valid JSON Schema: {problem}", path.value),
+                            format!("`{}` is not a usable JSON Schema: {problem}", path.value),
                         )
                         .label("invalid schema")
-                        .related(Span::file_start(*file), "the schema file")
+                        .related(at, "the problem is here")
                         .help("fix the schema so that it follows the JSON Schema specification"),
                     );
                 }
@@ -93,15 +101,44 @@ pub fn check(cx: &mut Context<'_>) {
     }
 }
 
-/// Why a schema breaks the JSON Schema specification, if it does. A schema that does not
-/// name its draft (`$schema`) is accepted when it is valid under draft 2020-12 or draft 7,
-/// the drafts definition tooling has used.
-fn meta_problem(schema: &serde_json::Value) -> Option<String> {
-    let error = jsonschema::meta::validate(schema).err()?;
-    if schema.get("$schema").is_none() && jsonschema::draft7::meta::is_valid(schema) {
+/// Why a schema cannot be used, and where (a JSON pointer into it). The schema is compiled,
+/// so invalid regular expressions and unresolvable references count too. A schema that does
+/// not name its draft (`$schema`) is accepted when draft 2020-12 or draft 7 (the drafts
+/// definition tooling has used) accepts it.
+fn schema_problem(schema: &serde_json::Value) -> Option<(String, String)> {
+    let error = jsonschema::validator_for(schema).err()?;
+    if schema.get("$schema").is_none() && jsonschema::draft7::new(schema).is_ok() {
         return None;
     }
-    let at = error.instance_path().as_str();
-    let at = if at.is_empty() { "/" } else { at };
-    Some(format!("at `{at}`: {error}"))
+    let pointer = error.instance_path().as_str().to_owned();
+    let at = if pointer.is_empty() {
+        "/".to_owned()
+    } else {
+        pointer.clone()
+    };
+    let message = match error.kind() {
+        ValidationErrorKind::Referencing(ReferencingError::Unretrievable { uri, .. }) => format!(
+            "it refers to `{uri}`, which metricc does not fetch; put the referenced schema under `$defs` in this file"
+        ),
+        ValidationErrorKind::Referencing(ReferencingError::UnknownSpecification {
+            specification,
+        }) => format!(
+            "its `$schema` `{specification}` is not a JSON Schema draft metricc knows (4, 6, 7, 2019-09, 2020-12)"
+        ),
+        ValidationErrorKind::Format { format } if format == "regex" => {
+            format!(
+                "at `{at}`: `{}` is not a valid regular expression",
+                error.instance()
+            )
+        }
+        ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::Enum { .. }
+            if pointer.ends_with("/type") || pointer.contains("/type/") =>
+        {
+            format!(
+                "at `{at}`: `type` must name a type (string, number, integer, boolean, object, array, null) or list such names"
+            )
+        }
+        _ => format!("at `{at}`: {error}"),
+    };
+    Some((pointer, message))
 }

@@ -8,8 +8,8 @@ use crate::model::{DataSource, Status};
 rule! {
     /// ## What it does
     /// Reports a `redis` metric that is not a `RedisMetric` with `options: {event, prefix}`,
-    /// and a `redis_hll` metric that is not a `RedisHLLMetric` with `options: {events}`
-    /// (GitLab's rules for its legacy Redis counters).
+    /// and a `redis_hll` metric that is not a `RedisHLLMetric` (whose `options`, when set,
+    /// list its `events`): GitLab's rules for its legacy Redis counters.
     ///
     /// ## Why is this bad?
     /// The Redis counter a metric reads is named by these options; without them the
@@ -92,13 +92,10 @@ pub fn check(cx: &mut Context<'_>) {
             ),
         }
         if let Some(problem) = problem {
-            let span = def
-                .options
-                .as_ref()
-                .map_or(def.data_source.span, |o| o.span);
+            let span = def.options_key.unwrap_or(def.data_source.span);
             found.push(
                 Diagnostic::new(&REDIS_INSTRUMENTATION, span, problem)
-                    .label("options")
+                    .label("the counter's options")
                     .help(match def.data_source.value {
                         DataSource::Redis => {
                             "write `options: {event: <counter>, prefix: <prefix or null>}`"
@@ -117,14 +114,24 @@ fn redis_options(options: Option<&Json>) -> Option<String> {
     let Some(Json::Object(map)) = options else {
         return Some("a `redis` metric needs `options` naming its counter".to_owned());
     };
-    if !map.get("event").is_some_and(Json::is_string) {
-        return Some("`options.event` (the counter's name) must be a string".to_owned());
+    match map.get("event") {
+        None => return Some("`options` must name the counter: `event` is missing".to_owned()),
+        Some(e) if !e.is_string() => {
+            return Some("`options.event`, the counter's name, must be a string".to_owned());
+        }
+        Some(_) => {}
     }
-    if !map
-        .get("prefix")
-        .is_some_and(|p| p.is_string() || p.is_null())
-    {
-        return Some("`options.prefix` must be set (a string, or null for none)".to_owned());
+    match map.get("prefix") {
+        None => {
+            return Some(
+                "`options` must give the counter's `prefix` (a string, or null for none)"
+                    .to_owned(),
+            );
+        }
+        Some(p) if !(p.is_string() || p.is_null()) => {
+            return Some("`options.prefix` must be a string, or null for none".to_owned());
+        }
+        Some(_) => {}
     }
     if map
         .get("include_usage_prefix")

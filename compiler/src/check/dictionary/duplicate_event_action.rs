@@ -26,33 +26,41 @@ rule! {
 }
 
 pub fn check(cx: &mut Context<'_>) {
-    let mut first: HashMap<(&str, &str), &EventDefinition> = HashMap::new();
-    let mut found = Vec::new();
+    let mut by_key: HashMap<(&str, &str), Vec<&EventDefinition>> = HashMap::new();
     for event in &cx.dictionary.events {
         let internal = event.internal_events.as_ref().is_some_and(|b| b.value);
         let category = match &event.category {
             Some(c) if !internal => c.value.as_str(),
             _ => "",
         };
-        let key = (category, event.action.value.as_str());
-        match first.get(&key) {
-            None => {
-                first.insert(key, event);
-            }
-            Some(earlier) => found.push(
+        by_key
+            .entry((category, event.action.value.as_str()))
+            .or_default()
+            .push(event);
+    }
+    let mut found = Vec::new();
+    for ((_, action), events) in by_key {
+        if events.len() < 2 {
+            continue;
+        }
+        for (i, event) in events.iter().enumerate() {
+            let other = events[if i == 0 { 1 } else { 0 }];
+            found.push(
                 Diagnostic::new(
                     &DUPLICATE_EVENT_ACTION,
                     event.action.span,
                     format!(
-                        "event `{}` is defined twice: here and in {}",
-                        event.action.value,
-                        cx.path(earlier.file)
+                        "event `{action}` is defined {} times: here and in {}",
+                        events.len(),
+                        cx.path(other.file)
                     ),
                 )
-                .label("second definition")
-                .related(earlier.action.span, "first defined here")
-                .help("merge the two definitions, or rename one action"),
-            ),
+                .label("defined here")
+                .related(other.action.span, "and here")
+                .help(
+                    "merge the definitions, or rename one action (and the metrics that count it)",
+                ),
+            );
         }
     }
     for d in found {

@@ -26,47 +26,55 @@ rule! {
 }
 
 pub fn check(cx: &mut Context<'_>) {
-    let mut first: HashMap<&str, &Metric> = HashMap::new();
+    let dictionary = cx.dictionary;
+    let mut by_path: HashMap<&str, Vec<&Metric>> = HashMap::new();
+    for metric in &dictionary.metrics {
+        let same = by_path.entry(metric.key_path.as_str()).or_default();
+        // A list naming one time frame twice clashes with itself; `invalid-value` says so.
+        if !same.iter().any(|m| m.definition == metric.definition) {
+            same.push(metric);
+        }
+    }
+    let expanded = |m: &Metric| {
+        if matches!(
+            dictionary.definition(m).time_frame.value,
+            TimeFrames::List(_)
+        ) {
+            format!(" (time frame {} of its list)", m.time_frame)
+        } else {
+            String::new()
+        }
+    };
     let mut found = Vec::new();
-    for metric in &cx.dictionary.metrics {
-        let Some(earlier) = first.get(metric.key_path.as_str()) else {
-            first.insert(&metric.key_path, metric);
+    for (path, metrics) in by_path {
+        if metrics.len() < 2 {
             continue;
-        };
-        let def = cx.dictionary.definition(metric);
-        let other = cx.dictionary.definition(earlier);
-        let expanded = |m: &Metric| {
-            if matches!(
-                cx.dictionary.definition(m).time_frame.value,
-                TimeFrames::List(_)
-            ) {
-                format!(" (time frame {} of the list)", m.time_frame)
-            } else {
-                String::new()
-            }
-        };
-        found.push(
-            Diagnostic::new(
-                &DUPLICATE_KEY_PATH,
-                def.key_path.span,
-                format!(
-                    "key path `{}` is defined twice: here{} and in {}",
-                    metric.key_path,
-                    expanded(metric),
-                    cx.path(other.file)
-                ),
-            )
-            .label(format!("defines `{}`", metric.key_path))
-            .related(
-                other.key_path.span,
-                format!(
-                    "`{}` first defined here{}",
-                    metric.key_path,
-                    expanded(earlier)
-                ),
-            )
-            .help("give each metric its own key path, or delete the duplicate definition"),
-        );
+        }
+        // Every definition is reported, pointing at another: which one is the newcomer is
+        // for the reviewer to say, not the file order.
+        for (i, metric) in metrics.iter().enumerate() {
+            let other = metrics[if i == 0 { 1 } else { 0 }];
+            let def = dictionary.definition(metric);
+            let other_def = dictionary.definition(other);
+            found.push(
+                Diagnostic::new(
+                    &DUPLICATE_KEY_PATH,
+                    def.key_path.span,
+                    format!(
+                        "key path `{path}` is defined {} times: here{} and in {}",
+                        metrics.len(),
+                        expanded(metric),
+                        cx.path(other_def.file)
+                    ),
+                )
+                .label(format!("defines `{path}`"))
+                .related(
+                    other_def.key_path.span,
+                    format!("also defines `{path}`{}", expanded(other)),
+                )
+                .help("give each metric its own key path, or delete the duplicate definition"),
+            );
+        }
     }
     for d in found {
         cx.report(d);

@@ -3,7 +3,7 @@ use crate::check::rule::rule;
 rule! {
     /// ## What it does
     /// Reports YAML that nests deeper than 64 levels or expands, through aliases, to more
-    /// than 100,000 values, and stops reading the file there.
+    /// than 100,000 nodes (keys and values), and stops reading the file there.
     ///
     /// ## Why is this bad?
     /// Real definitions nest four or five levels. Aliases that refer to aliases can make a

@@ -2,8 +2,8 @@ use crate::check::rule::rule;
 
 rule! {
     /// ## What it does
-    /// Reports a definition file (or a file a definition refers to) that cannot be read:
-    /// missing permissions, a broken symbolic link, a folder with a `.yml` name.
+    /// Reports a definition file that cannot be read: missing permissions, a broken
+    /// symbolic link, a read error of the disk.
     ///
     /// ## Why is this bad?
     /// Its definition would silently be missing from every output.

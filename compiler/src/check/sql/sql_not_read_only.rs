@@ -67,13 +67,17 @@ enum At {
 #[derive(Default)]
 struct Finder {
     problems: Vec<(At, String)>,
+    /// How many statements enclose the node being visited: statements nested in a `WITH`
+    /// are reported as data-modifying CTEs, not a second time as statements.
+    depth: usize,
 }
 
 impl Visitor for Finder {
     type Break = ();
 
     fn pre_visit_statement(&mut self, statement: &Statement) -> ControlFlow<()> {
-        if !matches!(statement, Statement::Query(_)) {
+        self.depth += 1;
+        if self.depth == 1 && !matches!(statement, Statement::Query(_)) {
             let text = statement.to_string();
             let keyword = text
                 .split_whitespace()
@@ -85,6 +89,11 @@ impl Visitor for Finder {
                 format!("`{keyword}` is not a read-only SELECT"),
             ));
         }
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_statement(&mut self, _: &Statement) -> ControlFlow<()> {
+        self.depth -= 1;
         ControlFlow::Continue(())
     }
 

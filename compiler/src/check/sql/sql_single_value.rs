@@ -56,24 +56,24 @@ pub fn check(cx: &mut Context<'_>) {
                 .map_or_else(|| select.span(), |p| p.span());
             Some((
                 first.union(&last),
-                format!("returns {} columns, not one value", select.projection.len()),
+                format!("returns {} columns", select.projection.len()),
             ))
         } else if let SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) =
             &select.projection[0]
         {
             Some((
                 select.projection[0].span(),
-                "`*` returns every column, not one value".to_owned(),
+                "selects `*`, every column".to_owned(),
             ))
         } else {
             match &select.group_by {
                 GroupByExpr::Expressions(exprs, _) if !exprs.is_empty() => Some((
                     exprs[0].span(),
-                    "a top-level `GROUP BY` returns one row per group, not one value".to_owned(),
+                    "returns one row per group (a top-level `GROUP BY`)".to_owned(),
                 )),
                 GroupByExpr::All(_) => Some((
                     select.span(),
-                    "a top-level `GROUP BY` returns one row per group, not one value".to_owned(),
+                    "returns one row per group (a top-level `GROUP BY`)".to_owned(),
                 )),
                 _ => None,
             }
@@ -83,7 +83,7 @@ pub fn check(cx: &mut Context<'_>) {
                 Diagnostic::new(
                     &SQL_SINGLE_VALUE,
                     sql.span_of(text, span.start, span.end),
-                    format!("metric SQL must return one value: it {problem}"),
+                    format!("metric SQL must return one value, but it {problem}"),
                 )
                 .label("more than one value")
                 .help("select exactly one expression, e.g. `SELECT COUNT(*) FROM ...`, and aggregate in a subquery if needed"),

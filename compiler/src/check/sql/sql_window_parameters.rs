@@ -49,6 +49,9 @@ pub fn check(cx: &mut Context<'_>) {
             .map(|t| t.as_str())
             .collect();
 
+        // Parameters that do not exist; a near miss of a window parameter counts as that
+        // parameter below, so that one typo is one diagnostic.
+        let mut meant: Vec<&str> = Vec::new();
         for parameter in &used {
             if parameter == WINDOW_START || parameter == WINDOW_END {
                 continue;
@@ -62,15 +65,16 @@ pub fn check(cx: &mut Context<'_>) {
             .label("unknown parameter");
             d = match closest(parameter, [WINDOW_START, WINDOW_END]) {
                 Some(best) if parameter.starts_with(':') => {
+                    meant.push(best);
                     d.help(format!("did you mean `{best}`?")).fix(span, best)
                 }
                 _ => d.help("the only parameters are `:window_start` and `:window_end`"),
             };
             found.push(d);
         }
+        let uses = |p: &str| used.iter().any(|u| u == p) || meant.contains(&p);
 
-        let uses_window = used.iter().any(|p| p == WINDOW_START || p == WINDOW_END);
-        if !windowed.is_empty() && !unbounded.is_empty() && uses_window {
+        if !windowed.is_empty() && !unbounded.is_empty() {
             found.push(
                 Diagnostic::new(
                     &SQL_WINDOW_PARAMETERS,
@@ -82,15 +86,13 @@ pub fn check(cx: &mut Context<'_>) {
                     ),
                 )
                 .label("mixed time frames")
-                .related(sql.text.span, "the query uses window parameters")
-                .help("split the definition: one for the windowed time frames with `:window_start`/`:window_end`, one for the others without"),
+                .related(sql.text.span, "the one query")
+                .help("split the definition: one for the windowed time frames, whose query uses `:window_start` and `:window_end`, one for the others, whose query does not"),
             );
-            continue;
-        }
-        if !windowed.is_empty() {
+        } else if !windowed.is_empty() {
             let missing: Vec<&str> = [WINDOW_START, WINDOW_END]
                 .into_iter()
-                .filter(|p| !used.iter().any(|u| u == p))
+                .filter(|p| !uses(p))
                 .collect();
             if !missing.is_empty() {
                 found.push(

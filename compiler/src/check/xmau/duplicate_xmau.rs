@@ -36,8 +36,9 @@ rule! {
 
 pub fn check(cx: &mut Context<'_>) {
     let dictionary = cx.dictionary;
-    let mut first: HashMap<(IndicatorType, String), (&MetricDefinition, Span)> = HashMap::new();
-    let mut found = Vec::new();
+    // Every metric holding each role in each scope, in file order.
+    let mut holders: HashMap<(IndicatorType, String), Vec<(&MetricDefinition, Span)>> =
+        HashMap::new();
     for def in &dictionary.definitions {
         if def.status.value == Status::Removed {
             continue;
@@ -59,26 +60,37 @@ pub fn check(cx: &mut Context<'_>) {
                 IndicatorType::Umau => "the product".to_owned(),
                 _ => continue,
             };
-            let key = (role.value, scope.clone());
-            match first.get(&key) {
-                None => {
-                    first.insert(key, (def, role.span));
-                }
-                Some((other, other_span)) => found.push(
-                    Diagnostic::new(
-                        &DUPLICATE_XMAU,
-                        role.span,
-                        format!(
-                            "{scope} already has a {} metric: `{}`",
-                            role.value.as_str().to_uppercase(),
-                            other.key_path.value
-                        ),
-                    )
-                    .label(format!("second {}", role.value.as_str().to_uppercase()))
-                    .related(*other_span, format!("{} of {scope} set here", role.value.as_str().to_uppercase()))
-                    .help("distinct users cannot be de-duplicated across metrics: keep the role on one metric, and make it count all the events that matter"),
-                ),
-            }
+            holders
+                .entry((role.value, scope))
+                .or_default()
+                .push((def, role.span));
+        }
+    }
+    let mut found = Vec::new();
+    for ((role, scope), defs) in holders {
+        if defs.len() < 2 {
+            continue;
+        }
+        let name = role.display_name();
+        // Each holder is reported, pointing at another: which one is the newcomer is for
+        // the reviewer to say, not the file order.
+        for (i, (def, span)) in defs.iter().enumerate() {
+            let (other, other_span) = defs[if i == 0 { 1 } else { 0 }];
+            found.push(
+                Diagnostic::new(
+                    &DUPLICATE_XMAU,
+                    *span,
+                    format!(
+                        "{scope} has {} {name} metrics: `{}` and `{}`",
+                        defs.len(),
+                        def.key_path.value,
+                        other.key_path.value
+                    ),
+                )
+                .label(format!("{name} role"))
+                .related(other_span, format!("also the {name} of {scope}"))
+                .help("distinct users cannot be de-duplicated across metrics: keep the role on one metric, and make it count all the events that matter"),
+            );
         }
     }
     for d in found {

@@ -7,7 +7,7 @@ use crate::check::Context;
 use crate::check::rule::rule;
 use crate::diagnostics::Diagnostic;
 use crate::model::{
-    DataSource, IndicatorType, MetricDefinition, Status, TimeFrame, TimeFrames, Unique, ValueType,
+    DataSource, MetricDefinition, Status, TimeFrame, TimeFrames, Unique, ValueType,
 };
 use crate::source::Span;
 
@@ -53,10 +53,10 @@ pub fn check(cx: &mut Context<'_>) {
         else {
             continue;
         };
-        let name = role.value.as_str().to_uppercase();
+        let name = role.value.display_name();
         let mut problem = |span: Span, message: String, help: &str| {
             found.push(
-                Diagnostic::new(&XMAU_SHAPE, span, format!("an {name} metric {message}"))
+                Diagnostic::new(&XMAU_SHAPE, span, format!("the {name} metric {message}"))
                     .label("not an xMAU shape")
                     .related(role.span, format!("{name} role set here"))
                     .help(help.to_owned()),
@@ -83,14 +83,13 @@ pub fn check(cx: &mut Context<'_>) {
                 "monthly active users are counted over 28 days: `time_frame: 28d`",
             );
         }
-        if let Some((span, message)) = not_unique_users(def, cx) {
+        if let Some((span, message)) = not_unique_users(def) {
             problem(
                 span,
                 message,
                 "count distinct users: `unique: user.id` on every event, or `COUNT(DISTINCT user_id)`",
             );
         }
-        let _ = IndicatorType::Smau;
     }
     for d in found {
         cx.report(d);
@@ -98,7 +97,7 @@ pub fn check(cx: &mut Context<'_>) {
 }
 
 /// Why the metric is evidently not a count of distinct users, if it is not.
-fn not_unique_users(def: &MetricDefinition, cx: &Context<'_>) -> Option<(Span, String)> {
+fn not_unique_users(def: &MetricDefinition) -> Option<(Span, String)> {
     match def.data_source.value {
         DataSource::InternalEvents => def
             .events
@@ -121,7 +120,6 @@ fn not_unique_users(def: &MetricDefinition, cx: &Context<'_>) -> Option<(Span, S
             if counts_distinct_users(statements) {
                 None
             } else {
-                let _ = cx;
                 Some((
                     sql.text.span,
                     "must count unique users, but its SQL does not select `COUNT(DISTINCT <user id>)`"
@@ -171,6 +169,10 @@ fn counts_distinct_users(statements: &[Statement]) -> bool {
     let [FunctionArg::Unnamed(FunctionArgExpr::Expr(column))] = list.args.as_slice() else {
         return false;
     };
+    let mut column = column;
+    while let Expr::Nested(inner) = column {
+        column = inner;
+    }
     let parts: Vec<String> = match column {
         Expr::Identifier(ident) => vec![ident.value.to_lowercase()],
         Expr::CompoundIdentifier(idents) => idents.iter().map(|i| i.value.to_lowercase()).collect(),
