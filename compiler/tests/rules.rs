@@ -1,9 +1,10 @@
 //! Every rule has a failing and a passing fixture (`tests/rules/<CODE>/fail.fixture` and
-//! `pass.fixture`), overlaid on the clean project in `tests/fixtures/base/`.
+//! `pass.fixture`), and may have more cases (`fail-<case>.fixture`, `pass-<case>.fixture`),
+//! all overlaid on the clean project in `tests/fixtures/base/`.
 //!
-//! - the failing fixture must produce the rule's code, and its full human report is a
+//! - a failing fixture must produce the rule's code, and its full human report is a
 //!   snapshot (`tests/snapshots/`), so reviewers see every message change;
-//! - the passing fixture (usually the fixed version of the failing one) must be clean.
+//! - a passing fixture (usually the fixed version of the failing one) must be clean.
 //!
 //! A fixture is a list of directives, each starting with a `=== ` line:
 //!
@@ -119,34 +120,51 @@ fn the_base_project_is_clean() {
 }
 
 #[test]
-fn every_rule_fails_on_its_failing_fixture_and_passes_its_passing_one() {
+fn every_rule_fails_on_its_failing_fixtures_and_passes_its_passing_ones() {
     let mut problems = Vec::new();
     for rule in RULES {
         let dir = fixtures().join("rules").join(rule.code);
-        let read = |name: &str| fs::read_to_string(dir.join(name));
-        let (Ok(fail), Ok(pass)) = (read("fail.fixture"), read("pass.fixture")) else {
+        let mut cases: Vec<String> = fs::read_dir(&dir)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                    .filter(|name| name.ends_with(".fixture"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        cases.sort();
+        if !cases.iter().any(|c| c == "fail.fixture") || !cases.iter().any(|c| c == "pass.fixture")
+        {
             problems.push(format!(
                 "{} {}: missing fail.fixture or pass.fixture",
                 rule.code, rule.name
             ));
             continue;
-        };
-        let (codes, report) = check(&fail);
-        if !codes.contains(&rule.code) {
-            problems.push(format!(
-                "{} {}: the failing fixture did not trigger the rule; it reported:\n{report}",
-                rule.code, rule.name
-            ));
         }
-        insta::with_settings!({ description => format!("{} {}", rule.code, rule.name), omit_expression => true }, {
-            insta::assert_snapshot!(format!("{}_{}", rule.code, rule.name), report);
-        });
-        let (codes, report) = check(&pass);
-        if !codes.is_empty() {
-            problems.push(format!(
-                "{} {}: the passing fixture is not clean:\n{report}",
-                rule.code, rule.name
-            ));
+        for case in cases {
+            let fixture = fs::read_to_string(dir.join(&case)).unwrap();
+            let (codes, report) = check(&fixture);
+            let stem = case.trim_end_matches(".fixture");
+            if stem.starts_with("fail") {
+                if !codes.contains(&rule.code) {
+                    problems.push(format!(
+                        "{} {} {case}: the rule did not trigger; the report:\n{report}",
+                        rule.code, rule.name
+                    ));
+                }
+                let name = match stem {
+                    "fail" => format!("{}_{}", rule.code, rule.name),
+                    extra => format!("{}_{}_{}", rule.code, rule.name, extra),
+                };
+                insta::with_settings!({ description => format!("{} {} {case}", rule.code, rule.name), omit_expression => true }, {
+                    insta::assert_snapshot!(name, report);
+                });
+            } else if !codes.is_empty() {
+                problems.push(format!(
+                    "{} {} {case}: not clean:\n{report}",
+                    rule.code, rule.name
+                ));
+            }
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
