@@ -81,8 +81,9 @@ pub fn compile(config: &Config) -> Result<Compilation, SetupError> {
     let mut sources = SourceMap::default();
     let mut diagnostics = Vec::new();
     let mut taxonomy = None;
-    let mut metrics = Vec::new();
-    let mut events = Vec::new();
+    let files_of = |kind| found.iter().filter(|f| f.kind == kind).count();
+    let mut metrics = Vec::with_capacity(files_of(FileKind::Metric));
+    let mut events = Vec::with_capacity(files_of(FileKind::Event));
     for entry in loaded {
         let id = sources.add(entry.file);
         diagnostics.extend(entry.diagnostics);
@@ -227,8 +228,16 @@ fn parse_text(id: FileId, kind: FileKind, path: String, text: String) -> Loaded 
             diagnostics.extend(check::schema::validate(kind, id, root, &text));
             match kind {
                 FileKind::Taxonomy => Item::Taxonomy(Taxonomy::from_node(id, root)),
-                FileKind::Metric => MetricDefinition::from_node(id, root)
-                    .map_or(Item::Nothing, |m| Item::Metric(Box::new(m))),
+                FileKind::Metric => match MetricDefinition::from_node(id, root) {
+                    Some(mut metric) => {
+                        diagnostics.extend(check::sql::check_definition(&metric, &text));
+                        if let Some(sql) = &mut metric.sql {
+                            sql.drop_syntax_tree();
+                        }
+                        Item::Metric(Box::new(metric))
+                    }
+                    None => Item::Nothing,
+                },
                 FileKind::Event => EventDefinition::from_node(id, root)
                     .map_or(Item::Nothing, |e| Item::Event(Box::new(e))),
                 FileKind::ValueSchema => Item::Nothing,

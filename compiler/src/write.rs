@@ -6,7 +6,7 @@
 //! inode, same modification time), so tools that watch mtimes rebuild only what changed;
 //! when nothing changed at all, nothing is touched.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -74,20 +74,16 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
 
 /// Compares the output folder with `files` without writing anything (`build --check`).
 pub fn staleness(out: &Path, files: &[OutputFile]) -> Result<Staleness, WriteError> {
-    let existing = read_tree(out)?;
+    let existing = list_tree(out)?;
     let mut report = Staleness::default();
     for file in files {
-        match existing.get(&file.path) {
-            None => report.missing.push(file.path.clone()),
-            Some(bytes) if *bytes != file.contents => report.changed.push(file.path.clone()),
-            Some(_) => {}
+        if !existing.contains(&file.path) {
+            report.missing.push(file.path.clone());
+        } else if !same_contents(&out.join(&file.path), &file.contents)? {
+            report.changed.push(file.path.clone());
         }
     }
-    for path in existing.keys() {
-        if path != MARKER && !files.iter().any(|f| &f.path == path) {
-            report.extra.push(path.clone());
-        }
-    }
+    report.extra = extra_files(&existing, files);
     Ok(report)
 }
 
@@ -101,20 +97,19 @@ pub fn write(out: &Path, files: &[OutputFile]) -> Result<WriteReport, WriteError
     if out.exists() && !out.join(MARKER).is_file() && !is_empty_dir(out)? {
         return Err(WriteError::NotOurs(out.to_path_buf()));
     }
-    let existing = read_tree(out)?;
+    let existing = list_tree(out)?;
     let mut report = WriteReport::default();
+    let mut unchanged = BTreeSet::new();
     for file in files {
-        match existing.get(&file.path) {
-            Some(bytes) if *bytes == file.contents => report.unchanged += 1,
-            _ => report.written.push(file.path.clone()),
+        if existing.contains(&file.path) && same_contents(&out.join(&file.path), &file.contents)? {
+            report.unchanged += 1;
+            unchanged.insert(file.path.as_str());
+        } else {
+            report.written.push(file.path.clone());
         }
     }
-    for path in existing.keys() {
-        if path != MARKER && !files.iter().any(|f| &f.path == path) {
-            report.removed.push(path.clone());
-        }
-    }
-    if report.written.is_empty() && report.removed.is_empty() && existing.contains_key(MARKER) {
+    report.removed = extra_files(&existing, files);
+    if report.written.is_empty() && report.removed.is_empty() && existing.contains(MARKER) {
         return Ok(report);
     }
 
@@ -130,7 +125,7 @@ pub fn write(out: &Path, files: &[OutputFile]) -> Result<WriteReport, WriteError
     let retired = parent.join(format!(".{name}.metricc-old-{}", std::process::id()));
     let _ = fs::remove_dir_all(&staging);
 
-    let staged = stage(&staging, out, files, &existing);
+    let staged = stage(&staging, out, files, &unchanged);
     if let Err(error) = staged {
         let _ = fs::remove_dir_all(&staging);
         return Err(error);
@@ -162,7 +157,7 @@ fn stage(
     staging: &Path,
     out: &Path,
     files: &[OutputFile],
-    existing: &BTreeMap<String, Vec<u8>>,
+    unchanged: &BTreeSet<&str>,
 ) -> Result<(), WriteError> {
     fs::create_dir_all(staging).map_err(io_err(staging))?;
     let marker = OutputFile::new(MARKER, MARKER_TEXT);
@@ -172,7 +167,8 @@ fn stage(
             fs::create_dir_all(dir).map_err(io_err(dir))?;
         }
         let old = out.join(&file.path);
-        if existing.get(&file.path) == Some(&file.contents) && keep(&old, &target).is_ok() {
+        let same = unchanged.contains(file.path.as_str()) || (file.path == MARKER && old.is_file());
+        if same && keep(&old, &target).is_ok() {
             continue;
         }
         fs::write(&target, &file.contents).map_err(io_err(&target))?;
@@ -206,19 +202,38 @@ fn is_empty_dir(path: &Path) -> Result<bool, WriteError> {
 }
 
 /// Every file below `root`, by `/`-separated relative path; empty when `root` is absent.
-fn read_tree(root: &Path) -> Result<BTreeMap<String, Vec<u8>>, WriteError> {
-    let mut files = BTreeMap::new();
+fn list_tree(root: &Path) -> Result<BTreeSet<String>, WriteError> {
+    let mut files = BTreeSet::new();
     if !root.is_dir() {
         return Ok(files);
     }
-    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(root) {
         let entry = entry.map_err(|e| WriteError::Io(root.to_path_buf(), e.into()))?;
         if entry.file_type().is_file() {
-            let bytes = fs::read(entry.path()).map_err(io_err(entry.path()))?;
-            files.insert(crate::source::display_path(root, entry.path()), bytes);
+            files.insert(crate::source::display_path(root, entry.path()));
         }
     }
     Ok(files)
+}
+
+/// Existing files that no backend writes any more.
+fn extra_files(existing: &BTreeSet<String>, files: &[OutputFile]) -> Vec<String> {
+    let written: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    existing
+        .iter()
+        .filter(|p| p.as_str() != MARKER && !written.contains(p.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// Whether the file at `path` holds exactly `contents` (read one file at a time, so an
+/// output folder is never held in memory whole).
+fn same_contents(path: &Path, contents: &[u8]) -> Result<bool, WriteError> {
+    let size = fs::metadata(path).map_err(io_err(path))?.len();
+    if size != contents.len() as u64 {
+        return Ok(false);
+    }
+    Ok(fs::read(path).map_err(io_err(path))? == contents)
 }
 
 #[cfg(test)]

@@ -57,7 +57,8 @@ impl<'a> Context<'a> {
     }
 }
 
-/// Every semantic check, in the order they run.
+/// Every semantic check over the dictionary, in the order they run. (The SQL rules that
+/// read syntax trees run earlier, per metric: [`sql::check_definition`].)
 pub const CHECKS: &[fn(&mut Context<'_>)] = &[
     definition::removed_metadata::check,
     definition::broken_repair_issue::check,
@@ -73,10 +74,6 @@ pub const CHECKS: &[fn(&mut Context<'_>)] = &[
     sql::sql_with_instrumentation_class::check,
     sql::missing_value_source::check,
     sql::sql_outside_database::check,
-    sql::sql_syntax::check,
-    sql::sql_not_read_only::check,
-    sql::sql_single_value::check,
-    sql::sql_window_parameters::check,
     dictionary::duplicate_key_path::check,
     dictionary::key_path_prefix::check,
     dictionary::unknown_group::check,

@@ -1,9 +1,15 @@
-//! The `sql:` of a database metric, parsed once (PostgreSQL dialect) in the parse stage so
-//! that every SQL and xMAU rule reads the same syntax tree.
+//! The `sql:` of a database metric, parsed once (PostgreSQL dialect) in the parse stage.
+//!
+//! The syntax tree is large (sqlparser's nodes are wide enums: about 13 KB per query), so it
+//! lives only through the parse stage, where the rules that read it run
+//! (`check::sql::check_definition`); the facts later rules need are kept.
 
 use std::ops::ControlFlow;
 
-use sqlparser::ast::{Expr, Statement, Value as SqlValue, visit_expressions};
+use sqlparser::ast::{
+    DuplicateTreatment, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, SelectItem, SetExpr,
+    Statement, Value as SqlValue, visit_expressions,
+};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Location as SqlLocation;
@@ -19,7 +25,15 @@ pub const WINDOW_END: &str = ":window_end";
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sql {
     pub text: Spanned<String>,
-    pub parsed: Result<Vec<Statement>, SqlError>,
+    /// The syntax error, when the SQL does not parse.
+    pub error: Option<SqlError>,
+    /// Every placeholder the SQL uses (`:window_start`, `$1`, `?`), in order, once each.
+    pub placeholders: Vec<String>,
+    /// When the query's one column is `COUNT(DISTINCT <column>)`: that column's name, in
+    /// parts (`["issues", "author_id"]`).
+    pub distinct_count_of: Option<Vec<String>>,
+    /// The syntax tree, during the parse stage only; see the module documentation.
+    pub statements: Option<Vec<Statement>>,
 }
 
 /// A syntax error, with its position inside the SQL text (1-based).
@@ -33,20 +47,36 @@ pub struct SqlError {
 impl Sql {
     /// Parses the SQL of a `sql:` value.
     pub fn parse(text: Spanned<String>) -> Sql {
-        let parsed = Parser::parse_sql(&PostgreSqlDialect {}, &text.value).map_err(|e| {
-            let full = e.to_string();
-            let message = full
-                .strip_prefix("sql parser error: ")
-                .unwrap_or(&full)
-                .to_owned();
-            let (message, line, column) = split_position(&message);
-            SqlError {
-                message,
-                line,
-                column,
+        match Parser::parse_sql(&PostgreSqlDialect {}, &text.value) {
+            Ok(statements) => Sql {
+                text,
+                error: None,
+                placeholders: placeholders(&statements),
+                distinct_count_of: distinct_count_of(&statements),
+                statements: Some(statements),
+            },
+            Err(e) => {
+                let full = e.to_string();
+                let message = full.strip_prefix("sql parser error: ").unwrap_or(&full);
+                let (message, line, column) = split_position(message);
+                Sql {
+                    text,
+                    error: Some(SqlError {
+                        message,
+                        line,
+                        column,
+                    }),
+                    placeholders: Vec::new(),
+                    distinct_count_of: None,
+                    statements: None,
+                }
             }
-        });
-        Sql { text, parsed }
+        }
+    }
+
+    /// Drops the syntax tree once the rules that read it have run.
+    pub fn drop_syntax_tree(&mut self) {
+        self.statements = None;
     }
 
     /// The file span of a position inside the SQL text (1-based line and column).
@@ -121,22 +151,63 @@ impl Sql {
             Some(Span::new(value.file, value.start + start..value.start + i))
         })
     }
+}
 
-    /// Every placeholder (`:name`, `$1`, `?`) the SQL uses, in order, without repeats.
-    pub fn placeholders(&self) -> Vec<String> {
-        let mut found: Vec<String> = Vec::new();
-        if let Ok(statements) = &self.parsed {
-            let _ = visit_expressions(statements, |expr: &Expr| {
-                if let Expr::Value(v) = expr
-                    && let SqlValue::Placeholder(p) = &v.value
-                    && !found.contains(p)
-                {
-                    found.push(p.clone());
-                }
-                ControlFlow::<()>::Continue(())
-            });
+/// Every placeholder (`:name`, `$1`, `?`) the statements use, in order, without repeats.
+fn placeholders(statements: &[Statement]) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for statement in statements {
+        let _ = visit_expressions(statement, |expr: &Expr| {
+            if let Expr::Value(v) = expr
+                && let SqlValue::Placeholder(p) = &v.value
+                && !found.contains(p)
+            {
+                found.push(p.clone());
+            }
+            ControlFlow::<()>::Continue(())
+        });
+    }
+    found
+}
+
+/// The column of `SELECT COUNT(DISTINCT <column>) ...`, when that is the query's one value.
+fn distinct_count_of(statements: &[Statement]) -> Option<Vec<String>> {
+    let [Statement::Query(query)] = statements else {
+        return None;
+    };
+    let SetExpr::Select(select) = &*query.body else {
+        return None;
+    };
+    let [SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. }] =
+        select.projection.as_slice()
+    else {
+        return None;
+    };
+    let Expr::Function(function) = expr else {
+        return None;
+    };
+    if !function.name.to_string().eq_ignore_ascii_case("count") {
+        return None;
+    }
+    let FunctionArguments::List(list) = &function.args else {
+        return None;
+    };
+    if list.duplicate_treatment != Some(DuplicateTreatment::Distinct) {
+        return None;
+    }
+    let [FunctionArg::Unnamed(FunctionArgExpr::Expr(column))] = list.args.as_slice() else {
+        return None;
+    };
+    let mut column = column;
+    while let Expr::Nested(inner) = column {
+        column = inner;
+    }
+    match column {
+        Expr::Identifier(ident) => Some(vec![ident.value.to_lowercase()]),
+        Expr::CompoundIdentifier(idents) => {
+            Some(idents.iter().map(|i| i.value.to_lowercase()).collect())
         }
-        found
+        _ => None,
     }
 }
 
@@ -264,13 +335,34 @@ mod tests {
     fn placeholders_are_listed_once() {
         let file = "sql: SELECT COUNT(*) FROM x WHERE a > :window_start AND a < :window_end AND b > :window_start\n";
         let sql = sql_in(file, &file[5..file.len() - 1]);
-        assert_eq!(sql.placeholders(), vec![WINDOW_START, WINDOW_END]);
+        assert_eq!(sql.placeholders, vec![WINDOW_START, WINDOW_END]);
+    }
+
+    #[test]
+    fn distinct_counts_are_recognised_with_or_without_parentheses() {
+        for (query, column) in [
+            (
+                "SELECT COUNT(DISTINCT author_id) FROM issues",
+                Some(vec!["author_id"]),
+            ),
+            (
+                "SELECT count(DISTINCT(i.author_id)) FROM issues i",
+                Some(vec!["i", "author_id"]),
+            ),
+            ("SELECT COUNT(author_id) FROM issues", None),
+            ("SELECT COUNT(DISTINCT author_id), 1 FROM issues", None),
+        ] {
+            let file = format!("sql: {query}\n");
+            let sql = sql_in(&file, query);
+            let expected = column.map(|c| c.into_iter().map(String::from).collect::<Vec<_>>());
+            assert_eq!(sql.distinct_count_of, expected, "{query}");
+        }
     }
 
     #[test]
     fn syntax_errors_keep_their_position() {
         let sql = sql_in("sql: SELEC 1\n", "SELEC 1");
-        let err = sql.parsed.unwrap_err();
+        let err = sql.error.unwrap();
         assert_eq!((err.line, err.column), (1, 1));
         assert!(err.message.contains("SELEC"));
     }

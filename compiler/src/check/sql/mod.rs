@@ -1,5 +1,6 @@
-//! Rules for the value source of database metrics and their `sql:`. The SQL is parsed once,
-//! in the parse stage (`model::sql`); these rules read its syntax tree.
+//! Rules for the value source of database metrics and their `sql:`. The rules that read the
+//! SQL's syntax tree (syntax, read-only, single value, window parameters) run per metric in
+//! the parse stage, through [`check_definition`]; the others run over the dictionary.
 
 pub mod missing_value_source;
 pub mod sql_not_read_only;
@@ -9,27 +10,21 @@ pub mod sql_syntax;
 pub mod sql_window_parameters;
 pub mod sql_with_instrumentation_class;
 
-use crate::check::Context;
+use crate::diagnostics::Diagnostic;
 use crate::model::MetricDefinition;
-use crate::model::sql::Sql;
-use sqlparser::ast::Statement;
 
-/// Every definition with SQL that parsed, with its statements and its file's text.
-pub(crate) fn parsed<'a>(
-    cx: &Context<'a>,
-) -> Vec<(&'a MetricDefinition, &'a Sql, &'a [Statement], &'a str)> {
-    cx.dictionary
-        .definitions
-        .iter()
-        .filter_map(|def| {
-            let sql = def.sql.as_ref()?;
-            let statements = sql.parsed.as_ref().ok()?;
-            Some((
-                def,
-                sql,
-                statements.as_slice(),
-                cx.sources.file(def.file).text.as_str(),
-            ))
-        })
-        .collect()
+/// Runs the rules that read a metric's SQL. The parse stage calls this for each metric, in
+/// parallel, while the SQL's syntax tree still exists (see `model::sql`).
+pub fn check_definition(def: &MetricDefinition, text: &str) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let Some(sql) = &def.sql else {
+        return out;
+    };
+    sql_syntax::check(sql, text, &mut out);
+    if let Some(statements) = &sql.statements {
+        sql_not_read_only::check(sql, statements, text, &mut out);
+        sql_single_value::check(sql, statements, text, &mut out);
+        sql_window_parameters::check(def, sql, text, &mut out);
+    }
+    out
 }

@@ -2,10 +2,9 @@ use std::ops::ControlFlow;
 
 use sqlparser::ast::{Expr, Query, Select, SetExpr, Spanned as _, Statement, Visit, Visitor};
 
-use super::parsed;
-use crate::check::Context;
 use crate::check::rule::rule;
 use crate::diagnostics::Diagnostic;
+use crate::model::sql::Sql;
 
 rule! {
     /// ## What it does
@@ -154,9 +153,8 @@ impl Visitor for Finder {
     }
 }
 
-pub fn check(cx: &mut Context<'_>) {
-    let mut found = Vec::new();
-    for (_, sql, statements, text) in parsed(cx) {
+pub fn check(sql: &Sql, statements: &[Statement], text: &str, found: &mut Vec<Diagnostic>) {
+    {
         if statements.len() > 1 {
             let second = statements[1].span();
             found.push(
@@ -201,8 +199,5 @@ pub fn check(cx: &mut Context<'_>) {
                 .help("write a single SELECT that only reads"),
             );
         }
-    }
-    for d in found {
-        cx.report(d);
     }
 }

@@ -1,9 +1,8 @@
 use sqlparser::ast::{GroupByExpr, SelectItem, SetExpr, Spanned as _, Statement};
 
-use super::parsed;
-use crate::check::Context;
 use crate::check::rule::rule;
 use crate::diagnostics::Diagnostic;
+use crate::model::sql::Sql;
 
 rule! {
     /// ## What it does
@@ -28,11 +27,10 @@ rule! {
     pub SQL_SINGLE_VALUE = ("MC305", "sql-single-value", Error);
 }
 
-pub fn check(cx: &mut Context<'_>) {
-    let mut found = Vec::new();
-    for (_, sql, statements, text) in parsed(cx) {
+pub fn check(sql: &Sql, statements: &[Statement], text: &str, found: &mut Vec<Diagnostic>) {
+    {
         let Some(Statement::Query(query)) = statements.first() else {
-            continue;
+            return;
         };
         // The columns of a UNION are those of its first SELECT.
         let mut body = &*query.body;
@@ -44,7 +42,7 @@ pub fn check(cx: &mut Context<'_>) {
                 _ => break None,
             }
         };
-        let Some(select) = select else { continue };
+        let Some(select) = select else { return };
         let problem = if select.projection.len() != 1 {
             let first = select
                 .projection
@@ -89,8 +87,5 @@ pub fn check(cx: &mut Context<'_>) {
                 .help("select exactly one expression, e.g. `SELECT COUNT(*) FROM ...`, and aggregate in a subquery if needed"),
             );
         }
-    }
-    for d in found {
-        cx.report(d);
     }
 }

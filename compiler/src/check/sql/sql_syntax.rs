@@ -1,6 +1,6 @@
-use crate::check::Context;
 use crate::check::rule::rule;
 use crate::diagnostics::Diagnostic;
+use crate::model::sql::Sql;
 
 rule! {
     /// ## What it does
@@ -23,16 +23,12 @@ rule! {
     pub SQL_SYNTAX = ("MC303", "sql-syntax", Error);
 }
 
-pub fn check(cx: &mut Context<'_>) {
-    for def in &cx.dictionary.definitions {
-        let Some(sql) = &def.sql else { continue };
-        let Err(error) = &sql.parsed else { continue };
-        let text = &cx.sources.file(def.file).text;
-        let at = sql.span_at(text, error.line, error.column);
-        cx.report(
-            Diagnostic::new(&SQL_SYNTAX, at, format!("invalid SQL: {}", error.message))
-                .label("the parser stopped here")
-                .help("the SQL must be one PostgreSQL SELECT statement"),
-        );
-    }
+pub fn check(sql: &Sql, text: &str, out: &mut Vec<Diagnostic>) {
+    let Some(error) = &sql.error else { return };
+    let at = sql.span_at(text, error.line, error.column);
+    out.push(
+        Diagnostic::new(&SQL_SYNTAX, at, format!("invalid SQL: {}", error.message))
+            .label("the parser stopped here")
+            .help("the SQL must be one PostgreSQL SELECT statement"),
+    );
 }

@@ -1,7 +1,7 @@
-use super::parsed;
-use crate::check::Context;
 use crate::check::rule::rule;
 use crate::diagnostics::{Diagnostic, closest};
+use crate::model::MetricDefinition;
+use crate::model::sql::Sql;
 use crate::model::sql::{WINDOW_END, WINDOW_START};
 
 rule! {
@@ -33,10 +33,9 @@ rule! {
     pub SQL_WINDOW_PARAMETERS = ("MC306", "sql-window-parameters", Error);
 }
 
-pub fn check(cx: &mut Context<'_>) {
-    let mut found = Vec::new();
-    for (def, sql, _, text) in parsed(cx) {
-        let used = sql.placeholders();
+pub fn check(def: &MetricDefinition, sql: &Sql, text: &str, found: &mut Vec<Diagnostic>) {
+    {
+        let used = &sql.placeholders;
         let frames = def.time_frame.each();
         let windowed: Vec<&str> = frames
             .iter()
@@ -52,7 +51,7 @@ pub fn check(cx: &mut Context<'_>) {
         // Parameters that do not exist; a near miss of a window parameter counts as that
         // parameter below, so that one typo is one diagnostic.
         let mut meant: Vec<&str> = Vec::new();
-        for parameter in &used {
+        for parameter in used {
             if parameter == WINDOW_START || parameter == WINDOW_END {
                 continue;
             }
@@ -130,8 +129,5 @@ pub fn check(cx: &mut Context<'_>) {
                 }
             }
         }
-    }
-    for d in found {
-        cx.report(d);
     }
 }

@@ -1,8 +1,3 @@
-use sqlparser::ast::{
-    DuplicateTreatment, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, SelectItem, SetExpr,
-    Statement,
-};
-
 use crate::check::Context;
 use crate::check::rule::rule;
 use crate::diagnostics::Diagnostic;
@@ -116,8 +111,7 @@ fn not_unique_users(def: &MetricDefinition) -> Option<(Span, String)> {
         DataSource::RedisHll => None,
         DataSource::Database => {
             let sql = def.sql.as_ref()?;
-            let statements = sql.parsed.as_ref().ok()?;
-            if counts_distinct_users(statements) {
+            if sql.error.is_some() || sql.distinct_count_of.as_deref().is_some_and(is_user_column) {
                 None
             } else {
                 Some((
@@ -141,43 +135,9 @@ fn not_unique_users(def: &MetricDefinition) -> Option<(Span, String)> {
     }
 }
 
-/// Whether the query's single column is `COUNT(DISTINCT <a user id column>)`.
-fn counts_distinct_users(statements: &[Statement]) -> bool {
-    let [Statement::Query(query)] = statements else {
-        return false;
-    };
-    let SetExpr::Select(select) = &*query.body else {
-        return false;
-    };
-    let [SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. }] =
-        select.projection.as_slice()
-    else {
-        return false;
-    };
-    let Expr::Function(function) = expr else {
-        return false;
-    };
-    if !function.name.to_string().eq_ignore_ascii_case("count") {
-        return false;
-    }
-    let FunctionArguments::List(list) = &function.args else {
-        return false;
-    };
-    if list.duplicate_treatment != Some(DuplicateTreatment::Distinct) {
-        return false;
-    }
-    let [FunctionArg::Unnamed(FunctionArgExpr::Expr(column))] = list.args.as_slice() else {
-        return false;
-    };
-    let mut column = column;
-    while let Expr::Nested(inner) = column {
-        column = inner;
-    }
-    let parts: Vec<String> = match column {
-        Expr::Identifier(ident) => vec![ident.value.to_lowercase()],
-        Expr::CompoundIdentifier(idents) => idents.iter().map(|i| i.value.to_lowercase()).collect(),
-        _ => return false,
-    };
+/// Whether a column name is a user id (`user_id`, `author_id`, `merge_user_id`,
+/// `users.id`).
+fn is_user_column(parts: &[String]) -> bool {
     let name = parts.last().map(String::as_str).unwrap_or_default();
     let table = parts.len().checked_sub(2).map(|i| parts[i].as_str());
     name.ends_with("user_id")
