@@ -59,7 +59,7 @@ struct ReportArgs {
     /// Write the report to FILE instead of standard output
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Treat warnings as errors (exit status 1)
+    /// Treat warnings as errors: they are reported as errors and fail the run
     #[arg(long)]
     deny_warnings: bool,
     /// Colour the human report
@@ -121,30 +121,37 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-fn load(project: &ProjectArgs) -> Result<Config, SetupError> {
+fn load(project: &ProjectArgs, report: &ReportArgs) -> Result<Config, SetupError> {
     let root = project.root.clone().unwrap_or_else(|| PathBuf::from("."));
-    Config::load(&root, project.preset, project.config.as_deref())
+    let mut config = Config::load(&root, project.preset, project.config.as_deref())?;
+    config.levels.deny_warnings = report.deny_warnings;
+    Ok(config)
 }
 
 fn check(args: &CheckArgs) -> Result<ExitCode, SetupError> {
-    let config = load(&args.project)?;
+    let config = load(&args.project, &args.report)?;
     let compilation = pipeline::compile(&config)?;
     report(&compilation, &args.report)?;
-    Ok(exit(compilation.failed(args.report.deny_warnings)))
+    Ok(exit(compilation.failed()))
 }
 
 fn build(args: &BuildArgs) -> Result<ExitCode, SetupError> {
-    let mut config = load(&args.project)?;
+    let mut config = load(&args.project, &args.report)?;
     if let Some(out) = &args.out {
         config.out = out.clone();
     }
     let compilation = pipeline::compile(&config)?;
-    let failed = compilation.failed(args.report.deny_warnings);
-    if failed || !compilation.diagnostics.is_empty() || args.report.output.is_some() {
+    let failed = compilation.failed();
+    // A clean build is quiet in the human format; machine formats always get their report.
+    if failed
+        || !compilation.diagnostics.is_empty()
+        || args.report.output.is_some()
+        || args.report.format != Format::Human
+    {
         report(&compilation, &args.report)?;
     }
     if failed {
-        eprintln!("nothing written: fix the errors above first");
+        eprintln!("nothing written: fix the errors reported first");
         return Ok(exit(true));
     }
     let files = emit::all(&compilation.dictionary, &compilation.sources);
@@ -152,7 +159,11 @@ fn build(args: &BuildArgs) -> Result<ExitCode, SetupError> {
     if args.check {
         let staleness = write::staleness(&out, &files).map_err(|e| SetupError(e.to_string()))?;
         if staleness.is_fresh() {
-            eprintln!("{} is up to date ({} files)", out.display(), files.len());
+            eprintln!(
+                "{} is up to date ({})",
+                out.display(),
+                plural(files.len(), "file")
+            );
             return Ok(exit(false));
         }
         for (what, paths) in [
@@ -176,6 +187,14 @@ fn build(args: &BuildArgs) -> Result<ExitCode, SetupError> {
         written.removed.len()
     );
     Ok(exit(false))
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 fn exit(failed: bool) -> ExitCode {
@@ -225,40 +244,41 @@ fn write_report(path: &Path, text: &str) -> Result<(), SetupError> {
 }
 
 fn explain(args: &ExplainArgs) -> Result<ExitCode, SetupError> {
-    if args.markdown {
-        print!("{}", rules_reference());
-        return Ok(ExitCode::SUCCESS);
-    }
-    let Some(code) = &args.code else {
-        for rule in RULES {
-            println!(
-                "{:<6} {:<32} {:<8} {}",
-                rule.code,
-                rule.name,
-                rule.default.to_string(),
-                rule.summary()
-            );
-        }
-        return Ok(ExitCode::SUCCESS);
-    };
-    match find_rule(code) {
-        Some(rule) => {
-            println!(
-                "# {} {} ({} by default)\n",
-                rule.code, rule.name, rule.default
-            );
-            print!("{}", rule.explanation());
-            Ok(ExitCode::SUCCESS)
-        }
-        None => {
+    let text = if args.markdown {
+        rules_reference()
+    } else if let Some(code) = &args.code {
+        let Some(rule) = find_rule(code) else {
             let hint = closest(code, RULES.iter().flat_map(|r| [r.code, r.name]))
                 .map(|c| format!(" (did you mean `{c}`?)"))
                 .unwrap_or_default();
-            Err(SetupError(format!(
+            return Err(SetupError(format!(
                 "no rule `{code}`{hint}; `metricc explain` lists every rule"
-            )))
-        }
-    }
+            )));
+        };
+        format!(
+            "# {} {} ({} by default)\n\n{}",
+            rule.code,
+            rule.name,
+            rule.default,
+            rule.explanation()
+        )
+    } else {
+        RULES
+            .iter()
+            .map(|r| {
+                format!(
+                    "{:<6} {:<32} {:<8} {}\n",
+                    r.code,
+                    r.name,
+                    r.default.to_string(),
+                    r.summary()
+                )
+            })
+            .collect()
+    };
+    // A closed pipe (`metricc explain | head`) is not an error worth reporting.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The rules reference page (`docs/rules.md`), generated from the rules' own explanations.

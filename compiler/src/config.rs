@@ -65,18 +65,27 @@ pub enum TaxonomySource {
     },
 }
 
-/// The configured level of each rule: `None` means "allow" (not reported).
+/// The configured level of each rule: `None` means "allow" (not reported). With
+/// `deny_warnings`, every reported problem is an error.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Levels(HashMap<&'static str, Option<Severity>>);
+pub struct Levels {
+    rules: HashMap<&'static str, Option<Severity>>,
+    pub deny_warnings: bool,
+}
 
 impl Levels {
     pub fn set(&mut self, code: &'static str, level: Option<Severity>) {
-        self.0.insert(code, level);
+        self.rules.insert(code, level);
     }
 
     /// The severity of a rule's diagnostics, `None` when the rule is allowed.
     pub fn of(&self, code: &str, default: Severity) -> Option<Severity> {
-        self.0.get(code).copied().unwrap_or(Some(default))
+        let level = self.rules.get(code).copied().unwrap_or(Some(default));
+        if self.deny_warnings {
+            level.map(|_| Severity::Error)
+        } else {
+            level
+        }
     }
 
     /// Applies the levels: drops allowed diagnostics, sets the others' severity.
@@ -227,6 +236,12 @@ impl Config {
                     crate::check::sql::missing_value_source::MISSING_VALUE_SOURCE.code,
                     None,
                 );
+                // GitLab chooses its SMAU metrics in the handbook's performance indicators,
+                // and its taxonomy holds stages that have none (engineering teams, ...).
+                levels.set(
+                    crate::check::xmau::stage_without_smau::STAGE_WITHOUT_SMAU.code,
+                    None,
+                );
                 Config {
                     root: root.to_path_buf(),
                     preset,
@@ -306,5 +321,6 @@ mod tests {
         );
         assert!(matches!(config.taxonomy, TaxonomySource::Bundled { .. }));
         assert_eq!(config.levels.of("MC302", Severity::Error), None);
+        assert_eq!(config.levels.of("MC503", Severity::Warning), None);
     }
 }

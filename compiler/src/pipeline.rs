@@ -34,9 +34,9 @@ pub struct Compilation {
 }
 
 impl Compilation {
-    /// Whether the project has errors (or, with `deny_warnings`, any problem at all).
-    pub fn failed(&self, deny_warnings: bool) -> bool {
-        self.summary.errors > 0 || (deny_warnings && self.summary.warnings > 0)
+    /// Whether the project has errors (with `deny_warnings` configured, warnings are errors).
+    pub fn failed(&self) -> bool {
+        self.summary.errors > 0
     }
 }
 

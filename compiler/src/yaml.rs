@@ -608,9 +608,17 @@ impl Builder<'_> {
                 return None;
             }
         };
+        // A block scalar's span runs to the start of the next line; end it at its text.
+        let mut end = range.end;
+        if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+            while end > range.start && matches!(self.text.as_bytes()[end - 1], b'\n' | b'\r' | b' ')
+            {
+                end -= 1;
+            }
+        }
         Some(Node {
             value: resolved,
-            span: range,
+            span: range.start..end,
         })
     }
 

@@ -100,6 +100,16 @@ fn build_writes_the_resolved_dictionary() {
 }
 
 #[test]
+fn a_clean_build_is_quiet_unless_a_machine_format_is_asked_for() {
+    let project = example_project();
+    let output = run(project.path(), &["build"]);
+    assert_eq!(status(&output), 0);
+    assert!(stdout(&output).is_empty(), "{}", stdout(&output));
+    let output = run(project.path(), &["build", "--format", "json"]);
+    assert_eq!(json(&output)["summary"]["errors"], 0);
+}
+
+#[test]
 fn builds_are_byte_identical_run_to_run_and_place_to_place() {
     let a = example_project();
     let b = example_project();

@@ -168,6 +168,18 @@ fn exit_status_says_errors_warnings_or_could_not_run() {
         status(&run(project.path(), &["check", "--deny-warnings"])),
         1
     );
+    // Denied warnings are errors in every format, so CI reports agree with the exit status.
+    let denied = json(&run(
+        project.path(),
+        &["check", "--deny-warnings", "--format", "json"],
+    ));
+    assert_eq!(denied["summary"]["errors"], 1);
+    assert_eq!(denied["diagnostics"][0]["severity"], "error");
+    let junit = stdout(&run(
+        project.path(),
+        &["check", "--deny-warnings", "--format", "junit"],
+    ));
+    assert!(junit.contains("<failure type=\"MC207\""), "{junit}");
 
     // metricc could not run: no project, bad arguments, bad configuration.
     let empty = tempfile::tempdir().unwrap();

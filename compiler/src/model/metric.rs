@@ -47,6 +47,8 @@ pub struct MetricDefinition {
     pub product_stage: Option<Spanned<String>>,
     pub product_section: Option<Spanned<String>>,
     pub product_categories: Vec<Spanned<String>>,
+    /// The single `product_category` of the 2021 format (reported as a legacy field).
+    pub legacy_product_category: Option<Spanned<String>>,
     pub value_type: Spanned<ValueType>,
     pub status: Spanned<Status>,
     pub time_frame: Spanned<TimeFrames>,
@@ -89,6 +91,7 @@ impl MetricDefinition {
             product_stage: f.string("product_stage"),
             product_section: f.string("product_section"),
             product_categories: f.strings("product_categories"),
+            legacy_product_category: f.string("product_category"),
             value_type: f.recovered::<ValueType>("value_type")?,
             status: f.recovered::<Status>("status")?,
             time_frame,

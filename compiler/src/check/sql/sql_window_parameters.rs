@@ -62,7 +62,20 @@ pub fn check(def: &MetricDefinition, sql: &Sql, text: &str, found: &mut Vec<Diag
                 format!("unknown SQL parameter `{parameter}`"),
             )
             .label("unknown parameter");
-            d = match closest(parameter, [WINDOW_START, WINDOW_END]) {
+            // `:start_date` or `:since` mean the window's start as surely as a typo does.
+            let words: Vec<&str> = parameter
+                .trim_start_matches([':', '@', '$'])
+                .split('_')
+                .collect();
+            let has = |names: &[&str]| words.iter().any(|w| names.contains(w));
+            let by_meaning = if has(&["start", "from", "since", "begin"]) {
+                Some(WINDOW_START)
+            } else if has(&["end", "until", "to", "stop"]) {
+                Some(WINDOW_END)
+            } else {
+                None
+            };
+            d = match closest(parameter, [WINDOW_START, WINDOW_END]).or(by_meaning) {
                 Some(best) if parameter.starts_with(':') => {
                     meant.push(best);
                     d.help(format!("did you mean `{best}`?")).fix(span, best)
@@ -79,9 +92,9 @@ pub fn check(def: &MetricDefinition, sql: &Sql, text: &str, found: &mut Vec<Diag
                     &SQL_WINDOW_PARAMETERS,
                     def.time_frame.span,
                     format!(
-                        "one query cannot serve both `{}` and `{}`",
-                        windowed.join("`, `"),
-                        unbounded.join("`, `")
+                        "one query cannot serve `{}` and `{}` together",
+                        windowed.join("`/`"),
+                        unbounded.join("`/`")
                     ),
                 )
                 .label("mixed time frames")

@@ -11,8 +11,9 @@ rule! {
     /// Reports a metric with an xMAU role (`amau`, `gmau`, `paid_gmau`, `smau`, `umau`) that
     /// is not an active, numeric, 28-day count of unique users. "Unique users" means: an
     /// internal-events metric whose every event has `unique: user.id`, a `redis_hll`
-    /// metric, or SQL selecting `COUNT(DISTINCT <user id column>)`. Metrics computed by an
-    /// instrumentation class cannot be inspected and are trusted.
+    /// metric, or SQL selecting `COUNT(DISTINCT <user id column>)`. Database metrics computed
+    /// by an instrumentation class cannot be inspected and are trusted; `system`, `license`,
+    /// `prometheus` and `redis` values are never unique-user counts.
     ///
     /// ## Why is this bad?
     /// xMAU is defined as distinct users in 28 days. A weekly number, an event total or a
