@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
+mod support;
+
 use std::fs;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
@@ -121,22 +123,6 @@ fn mutate(text: &str, rng: &mut Rng) -> Vec<u8> {
     bytes
 }
 
-fn base() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/base")
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// Checks the project in `root`; panics (with the file that caused it) on a crash or on a
 /// diagnostic that points outside its file.
 fn check_survives(root: &Path, culprit: &str) -> usize {
@@ -190,7 +176,7 @@ fn check_survives(root: &Path, culprit: &str) -> usize {
 #[test]
 fn random_corruptions_of_real_definitions_never_crash() {
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(&base(), dir.path());
+    support::copy_tree(&support::base(), dir.path());
     let files: Vec<String> = walkdir::WalkDir::new(dir.path())
         .into_iter()
         .map(|e| e.unwrap())
@@ -287,7 +273,7 @@ fn hostile_files_get_diagnostics_not_crashes() {
     ];
     for (name, bytes, code) in cases {
         let dir = tempfile::tempdir().unwrap();
-        copy_tree(&base(), dir.path());
+        support::copy_tree(&support::base(), dir.path());
         let file = "definitions/metrics/counts_all/hostile.yml";
         fs::write(dir.path().join(file), &bytes).unwrap();
         let config = Config::load(dir.path(), None, None).unwrap();

@@ -20,6 +20,8 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
+mod support;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -31,21 +33,9 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests")
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// Builds the project a fixture describes; returns its root and the preset to use.
 fn materialise(fixture: &str, root: &Path) -> Option<Preset> {
-    copy_tree(&fixtures().join("fixtures/base"), root);
+    support::copy_tree(&support::base(), root);
     let mut preset = None;
     let mut current: Option<(PathBuf, String)> = None;
     let flush = |current: &mut Option<(PathBuf, String)>| {

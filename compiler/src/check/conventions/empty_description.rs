@@ -40,10 +40,9 @@ pub fn check(cx: &mut Context<'_>) {
                 .filter_map(|e| e.description.as_ref()),
         )
         .collect();
-    let mut found = Vec::new();
     for description in descriptions {
         if description.value.trim().is_empty() {
-            found.push(
+            cx.report(
                 Diagnostic::new(
                     &EMPTY_DESCRIPTION,
                     description.span,
@@ -53,8 +52,5 @@ pub fn check(cx: &mut Context<'_>) {
                 .help("say what is counted, over which window and for whom"),
             );
         }
-    }
-    for d in found {
-        cx.report(d);
     }
 }

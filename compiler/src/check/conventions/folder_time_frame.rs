@@ -22,8 +22,8 @@ rule! {
 }
 
 pub fn check(cx: &mut Context<'_>) {
-    let mut found = Vec::new();
-    for def in &cx.dictionary.definitions {
+    let dictionary = cx.dictionary;
+    for def in &dictionary.definitions {
         let path = cx.path(def.file);
         let Some(folder) = path.rsplit('/').nth(1) else {
             continue;
@@ -48,7 +48,7 @@ pub fn check(cx: &mut Context<'_>) {
             TimeFrames::Single(TimeFrame::None) => "settings",
             _ => "counts_all",
         };
-        found.push(
+        cx.report(
             Diagnostic::new(
                 &FOLDER_TIME_FRAME,
                 def.time_frame.span,
@@ -57,8 +57,5 @@ pub fn check(cx: &mut Context<'_>) {
             .label("time frame")
             .help(format!("move the file to the `{home}/` folder")),
         );
-    }
-    for d in found {
-        cx.report(d);
     }
 }

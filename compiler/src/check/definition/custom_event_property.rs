@@ -30,8 +30,8 @@ rule! {
 }
 
 pub fn check(cx: &mut Context<'_>) {
-    let mut found = Vec::new();
-    for event in &cx.dictionary.events {
+    let dictionary = cx.dictionary;
+    for event in &dictionary.events {
         let base_ok = (event.has_property("label") && event.has_property("property"))
             || event.has_property("value");
         if base_ok {
@@ -42,7 +42,7 @@ pub fn check(cx: &mut Context<'_>) {
             .iter()
             .find(|p| !matches!(p.value.as_str(), "label" | "property" | "value"))
         {
-            found.push(
+            cx.report(
                 Diagnostic::new(
                     &CUSTOM_EVENT_PROPERTY,
                     custom.span,
@@ -55,8 +55,5 @@ pub fn check(cx: &mut Context<'_>) {
                 .help("move the data into `label`, `property` or `value`, then add custom properties for the rest"),
             );
         }
-    }
-    for d in found {
-        cx.report(d);
     }
 }

@@ -55,8 +55,8 @@ pub fn is_placeholder(value: &str) -> bool {
 }
 
 pub fn check(cx: &mut Context<'_>) {
-    let mut found = Vec::new();
-    for (field, value) in url_fields(cx.dictionary) {
+    let dictionary = cx.dictionary;
+    for (field, value) in url_fields(dictionary) {
         if is_placeholder(&value.value) {
             continue;
         }
@@ -90,10 +90,7 @@ pub fn check(cx: &mut Context<'_>) {
             {
                 d = d.fix(value.span, format!("https://{}", value.value.trim()));
             }
-            found.push(d);
+            cx.report(d);
         }
-    }
-    for d in found {
-        cx.report(d);
     }
 }

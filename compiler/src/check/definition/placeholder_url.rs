@@ -26,20 +26,18 @@ rule! {
 }
 
 pub fn check(cx: &mut Context<'_>) {
-    let found: Vec<Diagnostic> = url_fields(cx.dictionary)
-        .into_iter()
-        .filter(|(_, value)| is_placeholder(&value.value))
-        .map(|(field, value)| {
-            Diagnostic::new(
-                &PLACEHOLDER_URL,
-                value.span,
-                format!("`{field}` is a placeholder, not a URL"),
-            )
-            .label("placeholder")
-            .help("replace it with the URL of the merge request or issue before merging")
-        })
-        .collect();
-    for d in found {
-        cx.report(d);
+    let dictionary = cx.dictionary;
+    for (field, value) in url_fields(dictionary) {
+        if is_placeholder(&value.value) {
+            cx.report(
+                Diagnostic::new(
+                    &PLACEHOLDER_URL,
+                    value.span,
+                    format!("`{field}` is a placeholder, not a URL"),
+                )
+                .label("placeholder")
+                .help("replace it with the URL of the merge request or issue before merging"),
+            );
+        }
     }
 }

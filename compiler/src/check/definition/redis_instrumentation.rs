@@ -48,8 +48,8 @@ const LEGACY_HLL: &[&str] = &[
 ];
 
 pub fn check(cx: &mut Context<'_>) {
-    let mut found = Vec::new();
-    for def in &cx.dictionary.definitions {
+    let dictionary = cx.dictionary;
+    for def in &dictionary.definitions {
         let (class, problem) = match def.data_source.value {
             DataSource::Redis if def.status.value != Status::Removed => (
                 "RedisMetric",
@@ -63,7 +63,7 @@ pub fn check(cx: &mut Context<'_>) {
         };
         match &def.instrumentation_class {
             Some(c) if c.value == class => {}
-            Some(c) => found.push(
+            Some(c) => cx.report(
                 Diagnostic::new(
                     &REDIS_INSTRUMENTATION,
                     c.span,
@@ -76,7 +76,7 @@ pub fn check(cx: &mut Context<'_>) {
                 .fix(c.span, class)
                 .help(format!("write `instrumentation_class: {class}`")),
             ),
-            None => found.push(
+            None => cx.report(
                 Diagnostic::new(
                     &REDIS_INSTRUMENTATION,
                     def.data_source.span,
@@ -93,7 +93,7 @@ pub fn check(cx: &mut Context<'_>) {
         }
         if let Some(problem) = problem {
             let span = def.options_key.unwrap_or(def.data_source.span);
-            found.push(
+            cx.report(
                 Diagnostic::new(&REDIS_INSTRUMENTATION, span, problem)
                     .label("the counter's options")
                     .help(match def.data_source.value {
@@ -104,9 +104,6 @@ pub fn check(cx: &mut Context<'_>) {
                     }),
             );
         }
-    }
-    for d in found {
-        cx.report(d);
     }
 }
 

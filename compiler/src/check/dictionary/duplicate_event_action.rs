@@ -26,8 +26,9 @@ rule! {
 }
 
 pub fn check(cx: &mut Context<'_>) {
+    let dictionary = cx.dictionary;
     let mut by_key: HashMap<(&str, &str), Vec<&EventDefinition>> = HashMap::new();
-    for event in &cx.dictionary.events {
+    for event in &dictionary.events {
         let internal = event.internal_events.as_ref().is_some_and(|b| b.value);
         let category = match &event.category {
             Some(c) if !internal => c.value.as_str(),
@@ -38,14 +39,13 @@ pub fn check(cx: &mut Context<'_>) {
             .or_default()
             .push(event);
     }
-    let mut found = Vec::new();
     for ((_, action), events) in by_key {
         if events.len() < 2 {
             continue;
         }
         for (i, event) in events.iter().enumerate() {
             let other = events[if i == 0 { 1 } else { 0 }];
-            found.push(
+            cx.report(
                 Diagnostic::new(
                     &DUPLICATE_EVENT_ACTION,
                     event.action.span,
@@ -62,8 +62,5 @@ pub fn check(cx: &mut Context<'_>) {
                 ),
             );
         }
-    }
-    for d in found {
-        cx.report(d);
     }
 }

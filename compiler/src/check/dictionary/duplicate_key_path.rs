@@ -45,7 +45,6 @@ pub fn check(cx: &mut Context<'_>) {
             String::new()
         }
     };
-    let mut found = Vec::new();
     for (path, metrics) in by_path {
         if metrics.len() < 2 {
             continue;
@@ -56,7 +55,7 @@ pub fn check(cx: &mut Context<'_>) {
             let other = metrics[if i == 0 { 1 } else { 0 }];
             let def = dictionary.definition(metric);
             let other_def = dictionary.definition(other);
-            found.push(
+            cx.report(
                 Diagnostic::new(
                     &DUPLICATE_KEY_PATH,
                     def.key_path.span,
@@ -75,8 +74,5 @@ pub fn check(cx: &mut Context<'_>) {
                 .help("give each metric its own key path, or delete the duplicate definition"),
             );
         }
-    }
-    for d in found {
-        cx.report(d);
     }
 }

@@ -29,12 +29,12 @@ rule! {
 }
 
 pub fn check(cx: &mut Context<'_>) {
-    let taxonomy = &cx.dictionary.taxonomy;
-    let mut found = Vec::new();
+    let dictionary = cx.dictionary;
+    let taxonomy = &dictionary.taxonomy;
     let mut stages: HashMap<&str, &Spanned<String>> = HashMap::new();
     for (section, stage) in taxonomy.stages() {
         if let Some(first) = stages.get(stage.key.value.as_str()).copied() {
-            found.push(duplicate("stage", &stage.key, first, &section.key.value));
+            cx.report(duplicate("stage", &stage.key, first, &section.key.value));
         } else {
             stages.insert(&stage.key.value, &stage.key);
         }
@@ -42,13 +42,10 @@ pub fn check(cx: &mut Context<'_>) {
     let mut groups: HashMap<&str, &Spanned<String>> = HashMap::new();
     for (_, stage, group) in taxonomy.groups() {
         if let Some(first) = groups.get(group.key.value.as_str()).copied() {
-            found.push(duplicate("group", &group.key, first, &stage.key.value));
+            cx.report(duplicate("group", &group.key, first, &stage.key.value));
         } else {
             groups.insert(&group.key.value, &group.key);
         }
-    }
-    for d in found {
-        cx.report(d);
     }
 }
 

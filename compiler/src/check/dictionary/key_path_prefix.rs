@@ -26,22 +26,21 @@ rule! {
 }
 
 pub fn check(cx: &mut Context<'_>) {
-    let by_path: HashMap<&str, &Metric> = cx
-        .dictionary
+    let dictionary = cx.dictionary;
+    let by_path: HashMap<&str, &Metric> = dictionary
         .metrics
         .iter()
         .map(|m| (m.key_path.as_str(), m))
         .collect();
-    let mut found = Vec::new();
-    for metric in &cx.dictionary.metrics {
+    for metric in &dictionary.metrics {
         for (i, _) in metric.key_path.match_indices('.') {
             let prefix = &metric.key_path[..i];
             let Some(leaf) = by_path.get(prefix) else {
                 continue;
             };
-            let def = cx.dictionary.definition(metric);
-            let leaf_def = cx.dictionary.definition(leaf);
-            found.push(
+            let def = dictionary.definition(metric);
+            let leaf_def = dictionary.definition(leaf);
+            cx.report(
                 Diagnostic::new(
                     &KEY_PATH_PREFIX,
                     def.key_path.span,
@@ -63,8 +62,5 @@ pub fn check(cx: &mut Context<'_>) {
             );
             break;
         }
-    }
-    for d in found {
-        cx.report(d);
     }
 }

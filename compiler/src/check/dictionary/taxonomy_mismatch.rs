@@ -37,7 +37,6 @@ pub fn check(cx: &mut Context<'_>) {
                 .iter()
                 .map(|e| (&e.product_group, &e.product_stage, &e.product_section)),
         );
-    let mut found = Vec::new();
     for (group, stage, section) in entries {
         let Some(group) = group else { continue };
         let Some(owner) = dictionary.owner(&group.value) else {
@@ -62,7 +61,7 @@ pub fn check(cx: &mut Context<'_>) {
                 continue;
             };
             if written.value != expected {
-                found.push(
+                cx.report(
                     Diagnostic::new(
                         &TAXONOMY_MISMATCH,
                         written.span,
@@ -80,8 +79,5 @@ pub fn check(cx: &mut Context<'_>) {
                 );
             }
         }
-    }
-    for d in found {
-        cx.report(d);
     }
 }

@@ -27,25 +27,19 @@ rule! {
 }
 
 pub fn check(cx: &mut Context<'_>) {
-    let known: HashSet<&str> = cx.dictionary.categories().collect();
+    let dictionary = cx.dictionary;
+    let known: HashSet<&str> = dictionary.categories().collect();
     if known.is_empty() {
         return;
     }
     let mut sorted: Vec<&str> = known.iter().copied().collect();
     sorted.sort_unstable();
-    let used: Vec<&Spanned<String>> = cx
-        .dictionary
+    let used: Vec<&Spanned<String>> = dictionary
         .definitions
         .iter()
         .flat_map(|d| &d.product_categories)
-        .chain(
-            cx.dictionary
-                .events
-                .iter()
-                .flat_map(|e| &e.product_categories),
-        )
+        .chain(dictionary.events.iter().flat_map(|e| &e.product_categories))
         .collect();
-    let mut found = Vec::new();
     for category in used {
         if known.contains(category.value.as_str()) {
             continue;
@@ -62,9 +56,6 @@ pub fn check(cx: &mut Context<'_>) {
                 .fix(category.span, best),
             None => d.help("use a category of the taxonomy, or add it to its group's `categories`"),
         };
-        found.push(d);
-    }
-    for d in found {
         cx.report(d);
     }
 }

@@ -28,19 +28,18 @@ rule! {
 }
 
 pub fn check(cx: &mut Context<'_>) {
-    let actions: Vec<&str> = cx
-        .dictionary
+    let dictionary = cx.dictionary;
+    let actions: Vec<&str> = dictionary
         .events
         .iter()
         .map(|e| e.action.value.as_str())
         .collect();
-    let mut found = Vec::new();
-    for def in &cx.dictionary.definitions {
+    for def in &dictionary.definitions {
         if def.data_source.value != DataSource::InternalEvents {
             continue;
         }
         for selector in &def.events {
-            if cx.dictionary.event(&selector.name.value).is_some() {
+            if dictionary.event(&selector.name.value).is_some() {
                 continue;
             }
             let mut d = Diagnostic::new(
@@ -58,10 +57,7 @@ pub fn check(cx: &mut Context<'_>) {
                     .fix(selector.name.span, best),
                 None => d.help("add an event definition with this `action`, or fix the name"),
             };
-            found.push(d);
+            cx.report(d);
         }
-    }
-    for d in found {
-        cx.report(d);
     }
 }

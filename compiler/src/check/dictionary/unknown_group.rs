@@ -27,27 +27,25 @@ rule! {
 }
 
 pub fn check(cx: &mut Context<'_>) {
-    let groups: Vec<&str> = cx
-        .dictionary
+    let dictionary = cx.dictionary;
+    let groups: Vec<&str> = dictionary
         .taxonomy
         .groups()
         .map(|(_, _, g)| g.key.value.as_str())
         .collect();
-    let used: Vec<&Spanned<String>> = cx
-        .dictionary
+    let used: Vec<&Spanned<String>> = dictionary
         .definitions
         .iter()
         .filter_map(|d| d.product_group.as_ref())
         .chain(
-            cx.dictionary
+            dictionary
                 .events
                 .iter()
                 .filter_map(|e| e.product_group.as_ref()),
         )
         .collect();
-    let mut found = Vec::new();
     for group in used {
-        if cx.dictionary.owner(&group.value).is_some() {
+        if dictionary.owner(&group.value).is_some() {
             continue;
         }
         let mut d = Diagnostic::new(
@@ -75,9 +73,6 @@ pub fn check(cx: &mut Context<'_>) {
         } else {
             d = d.help("use a group key of the taxonomy, or add the group to the taxonomy file");
         }
-        found.push(d);
-    }
-    for d in found {
         cx.report(d);
     }
 }

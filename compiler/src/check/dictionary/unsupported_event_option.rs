@@ -28,10 +28,10 @@ rule! {
 }
 
 pub fn check(cx: &mut Context<'_>) {
-    let mut found = Vec::new();
-    for def in &cx.dictionary.definitions {
+    let dictionary = cx.dictionary;
+    for def in &dictionary.definitions {
         for selector in &def.events {
-            let Some(event) = cx.dictionary.event(&selector.name.value) else {
+            let Some(event) = dictionary.event(&selector.name.value) else {
                 continue;
             };
             let event_file = event.action.span;
@@ -60,7 +60,7 @@ pub fn check(cx: &mut Context<'_>) {
                     }
                 };
                 if let Some(what) = missing {
-                    found.push(needs(
+                    cx.report(needs(
                         what,
                         unique.span,
                         "count something the event records, or add it to the event definition",
@@ -69,7 +69,7 @@ pub fn check(cx: &mut Context<'_>) {
             }
             for (key, _) in &selector.filter {
                 if !event.has_property(&key.value) {
-                    found.push(needs(
+                    cx.report(needs(
                         format!("the additional property `{}`", key.value),
                         key.span,
                         "filter on an additional property the event defines",
@@ -80,15 +80,12 @@ pub fn check(cx: &mut Context<'_>) {
                 && operator.value == "sum(value)"
                 && !event.has_property("value")
             {
-                found.push(needs(
+                cx.report(needs(
                     "a `value` to sum".to_owned(),
                     operator.span,
                     "add a `value` additional property to the event, or drop the operator to count events",
                 ));
             }
         }
-    }
-    for d in found {
-        cx.report(d);
     }
 }

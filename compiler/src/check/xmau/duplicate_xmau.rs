@@ -66,7 +66,6 @@ pub fn check(cx: &mut Context<'_>) {
                 .push((def, role.span));
         }
     }
-    let mut found = Vec::new();
     for ((role, scope), defs) in holders {
         if defs.len() < 2 {
             continue;
@@ -76,7 +75,7 @@ pub fn check(cx: &mut Context<'_>) {
         // the reviewer to say, not the file order.
         for (i, (def, span)) in defs.iter().enumerate() {
             let (other, other_span) = defs[if i == 0 { 1 } else { 0 }];
-            found.push(
+            cx.report(
                 Diagnostic::new(
                     &DUPLICATE_XMAU,
                     *span,
@@ -92,8 +91,5 @@ pub fn check(cx: &mut Context<'_>) {
                 .help("distinct users cannot be de-duplicated across metrics: keep the role on one metric, and make it count all the events that matter"),
             );
         }
-    }
-    for d in found {
-        cx.report(d);
     }
 }

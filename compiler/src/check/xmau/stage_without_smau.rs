@@ -36,11 +36,10 @@ pub fn check(cx: &mut Context<'_>) {
         })
         .map(|o| (o.section, o.stage))
         .collect();
-    let mut found = Vec::new();
     for (si, section) in dictionary.taxonomy.sections.iter().enumerate() {
         for (sti, stage) in section.stages.iter().enumerate() {
             if !served.contains(&(si, sti)) {
-                found.push(
+                cx.report(
                     Diagnostic::new(
                         &STAGE_WITHOUT_SMAU,
                         stage.key.span,
@@ -51,8 +50,5 @@ pub fn check(cx: &mut Context<'_>) {
                 );
             }
         }
-    }
-    for d in found {
-        cx.report(d);
     }
 }

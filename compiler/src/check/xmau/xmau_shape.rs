@@ -40,8 +40,8 @@ rule! {
 }
 
 pub fn check(cx: &mut Context<'_>) {
-    let mut found = Vec::new();
-    for def in &cx.dictionary.definitions {
+    let dictionary = cx.dictionary;
+    for def in &dictionary.definitions {
         let Some(role) = def
             .performance_indicator_type
             .iter()
@@ -51,7 +51,7 @@ pub fn check(cx: &mut Context<'_>) {
         };
         let name = role.value.display_name();
         let mut problem = |span: Span, message: String, help: &str| {
-            found.push(
+            cx.report(
                 Diagnostic::new(&XMAU_SHAPE, span, format!("the {name} metric {message}"))
                     .label("not an xMAU shape")
                     .related(role.span, format!("{name} role set here"))
@@ -86,9 +86,6 @@ pub fn check(cx: &mut Context<'_>) {
                 "count distinct users: `unique: user.id` on every event, or `COUNT(DISTINCT user_id)`",
             );
         }
-    }
-    for d in found {
-        cx.report(d);
     }
 }
 
