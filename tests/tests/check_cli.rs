@@ -392,3 +392,20 @@ fn junit_reports_list_every_file_with_failures_for_errors() {
     assert_eq!(failures, 2, "the two broken files fail");
     assert!(!failing_case.is_empty());
 }
+
+#[test]
+fn a_broken_taxonomy_is_one_problem_not_hundreds() {
+    let project = example_project();
+    let stages = project.path().join("definitions/stages.yml");
+    let mut text = fs::read_to_string(&stages).unwrap();
+    text.push_str("  broken: [\n");
+    fs::write(&stages, text).unwrap();
+    let report = json(&run(project.path(), &["check", "--format", "json"]));
+    let codes: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, vec!["MC001"], "{report:#}");
+}

@@ -66,7 +66,7 @@ impl PartialEq for Rule {
 
 /// Declares a rule; its doc comment becomes its explanation.
 ///
-/// ```ignore
+/// ```text
 /// rule! {
 ///     /// ## What it does
 ///     /// ...

@@ -27,6 +27,11 @@ rule! {
 }
 
 pub fn check(cx: &mut Context<'_>) {
+    // A taxonomy that could not be read is reported on its own; judging every group against
+    // an empty one would bury that one problem under hundreds of follow-on errors.
+    if cx.dictionary.taxonomy_file.is_none() {
+        return;
+    }
     let dictionary = cx.dictionary;
     let groups: Vec<&str> = dictionary
         .taxonomy
