@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::check::{RULES, find_rule};
 use crate::config::{Config, Preset, SetupError};
-use crate::diagnostics::{self, Format, Style, closest};
+use crate::diagnostics::{self, Format, Style, closest, plural};
 use crate::pipeline::{self, Compilation};
 use crate::{emit, write};
 
@@ -187,14 +187,6 @@ fn build(args: &BuildArgs) -> Result<ExitCode, SetupError> {
         written.removed.len()
     );
     Ok(exit(false))
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
 }
 
 fn exit(failed: bool) -> ExitCode {

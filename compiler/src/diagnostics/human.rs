@@ -3,7 +3,7 @@
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Patch, Renderer, Snippet};
 
-use super::{Diagnostic, Summary};
+use super::{Diagnostic, Summary, plural};
 use crate::check::rule::Severity;
 use crate::source::{SourceMap, Span};
 
@@ -41,38 +41,21 @@ pub(super) fn render(
 }
 
 pub(super) fn summary_line(summary: &Summary) -> String {
-    let checked = format!(
-        "{} in {} files ({} metrics, {} events)",
-        plural(summary.errors, "error"),
-        summary.files,
+    let problems = match (summary.errors, summary.warnings) {
+        (0, 0) => "no problems found".to_owned(),
+        (errors, 0) => plural(errors, "error"),
+        (errors, warnings) => format!(
+            "{}, {}",
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        ),
+    };
+    format!(
+        "{problems} in {} ({} metrics, {} events)",
+        plural(summary.files, "file"),
         summary.metrics,
         summary.events
-    );
-    if summary.errors == 0 && summary.warnings == 0 {
-        format!(
-            "no problems found in {} files ({} metrics, {} events)",
-            summary.files, summary.metrics, summary.events
-        )
-    } else if summary.warnings == 0 {
-        checked
-    } else {
-        format!(
-            "{}, {} in {} files ({} metrics, {} events)",
-            plural(summary.errors, "error"),
-            plural(summary.warnings, "warning"),
-            summary.files,
-            summary.metrics,
-            summary.events
-        )
-    }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
+    )
 }
 
 /// A window of the file around `span`: whole lines, with the first line's number.
