@@ -187,12 +187,6 @@ impl SourceMap {
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
-
-    /// The text a span covers.
-    pub fn snippet(&self, span: Span) -> &str {
-        let text = &self.file(span.file).text;
-        text.get(span.range()).unwrap_or("")
-    }
 }
 
 /// Why a file could not be turned into text.

@@ -138,11 +138,6 @@ impl MetricDefinition {
             .iter()
             .any(|r| r.value == role)
     }
-
-    /// The span of the whole `time_frame` value.
-    pub fn time_frame_span(&self) -> Span {
-        self.time_frame.span
-    }
 }
 
 /// The span of the first key of a mapping (or of the node itself).
