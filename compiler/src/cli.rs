@@ -12,8 +12,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::check::{RULES, find_rule};
 use crate::config::{Config, Preset, SetupError};
-use crate::diagnostics::{self, Format, Style, closest, plural};
+use crate::diagnostics::{self, Format, Style, plural};
 use crate::pipeline::{self, Compilation};
+use crate::suggest::closest;
 use crate::{emit, write};
 
 #[derive(Parser, Debug)]
@@ -207,6 +208,7 @@ fn report(compilation: &Compilation, args: &ReportArgs) -> Result<(), SetupError
     };
     let text = diagnostics::render(
         args.format,
+        RULES,
         &compilation.diagnostics,
         &compilation.sources,
         &compilation.summary,

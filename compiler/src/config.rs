@@ -19,10 +19,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::check::rule::Severity;
 use crate::check::{RULES, find_rule};
-use crate::diagnostics::{Diagnostic, closest};
+use crate::diagnostics::Diagnostic;
+use crate::diagnostics::Severity;
 use crate::source::Layout;
+use crate::suggest::closest;
 
 /// The name of the optional configuration file in a project root.
 pub const CONFIG_FILE: &str = "metricc.toml";

@@ -16,6 +16,7 @@ pub mod model;
 pub mod pipeline;
 pub mod resolve;
 pub mod source;
+pub mod suggest;
 pub mod write;
 pub mod yaml;
 

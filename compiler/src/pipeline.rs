@@ -13,8 +13,8 @@ use crate::check::files::{
     file_too_large::FILE_TOO_LARGE, not_a_mapping::NOT_A_MAPPING, not_utf8::NOT_UTF8,
     unreadable_file::UNREADABLE_FILE,
 };
-use crate::check::rule::Severity;
 use crate::config::{Config, Preset, SetupError, TaxonomySource};
+use crate::diagnostics::Severity;
 use crate::diagnostics::{self, Diagnostic, Summary};
 use crate::model::{EventDefinition, MetricDefinition, Taxonomy, ValueType};
 use crate::resolve::{Dictionary, ValueSchema};
@@ -205,8 +205,8 @@ fn load(id: FileId, found: &FoundFile) -> Loaded {
 
 /// Parses the text of one file of a known kind: YAML, then schema, then typed model.
 fn parse_text(id: FileId, kind: FileKind, path: String, text: String) -> Loaded {
-    let parsed = yaml::parse(&text, id);
-    let mut diagnostics = parsed.diagnostics;
+    let parsed = yaml::parse(&text);
+    let mut diagnostics = check::files::yaml_problems(id, &parsed.problems);
     let item = match &parsed.root {
         None => Item::Nothing,
         Some(root) if root.as_map().is_none() => {
@@ -300,8 +300,7 @@ fn read_value_schema(root: &Path, path: &str, sources: &mut SourceMap) -> ValueS
     let file = SourceFile::new(path.to_owned(), FileKind::ValueSchema, text);
     match parsed {
         Ok(schema) => {
-            let id = FileId(u32::try_from(sources.len()).unwrap_or(u32::MAX));
-            let tree = yaml::parse(&file.text, id).root;
+            let tree = yaml::parse(&file.text).root;
             let file = sources.add(file);
             ValueSchema::Loaded { file, schema, tree }
         }

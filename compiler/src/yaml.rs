@@ -5,6 +5,9 @@
 //! loader silently keeps the last one), and hard limits on nesting and alias expansion so a
 //! hostile file costs a diagnostic, never a crash or a hang.
 //!
+//! Problems come back as typed [`Problem`]s with byte ranges; the rules under
+//! `check/files/` turn them into diagnostics with their own messages.
+//!
 //! Scalars are resolved with the YAML 1.2 core schema: `8.10` unquoted is the number 8.1,
 //! exactly as GitLab's own loader reads it, which is why quoting milestones matters.
 
@@ -12,13 +15,6 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
-
-use crate::check::files::{
-    duplicate_key::DUPLICATE_KEY, empty_file::EMPTY_FILE, multiple_documents::MULTIPLE_DOCUMENTS,
-    resource_limit::RESOURCE_LIMIT, yaml_syntax::YAML_SYNTAX,
-};
-use crate::diagnostics::Diagnostic;
-use crate::source::{FileId, Span};
 
 /// Deepest nesting accepted; real definitions nest four or five levels.
 pub const MAX_DEPTH: usize = 64;
@@ -163,13 +159,51 @@ fn unescape_segment(segment: &str) -> String {
 #[derive(Debug, Default)]
 pub struct Parsed {
     pub root: Option<Node>,
-    pub diagnostics: Vec<Diagnostic>,
+    pub problems: Vec<Problem>,
+}
+
+/// Why a file's YAML is unusable, or what in it is suspect. Ranges are byte ranges.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// The text is not YAML; `info` is the scanner's own description.
+    Syntax { at: usize, info: String },
+    /// The scanner gave up on nesting before [`MAX_DEPTH`] was even reached.
+    ScannerTooDeep { at: usize },
+    /// An alias (`*name`) with no anchor before it.
+    UnknownAlias { at: Range<usize> },
+    /// A merge key (`<<`) whose value is not a mapping or a list of mappings.
+    BadMerge { at: Range<usize> },
+    /// A mapping key that is a collection or an alias.
+    ComplexKey { at: Range<usize> },
+    /// A core-schema tag (`!!int`) on a value that is not of that type.
+    InvalidTaggedValue {
+        at: Range<usize>,
+        value: String,
+        tag: String,
+    },
+    /// A tag outside the YAML core schema.
+    UnsupportedTag { at: Range<usize>, tag: String },
+    /// The same key twice in one mapping (the last value is kept).
+    DuplicateKey {
+        key: String,
+        at: Range<usize>,
+        first: Range<usize>,
+    },
+    /// A second document in the file.
+    MultipleDocuments { at: Range<usize> },
+    /// No document, or an empty one.
+    Empty,
+    /// Nesting deeper than [`MAX_DEPTH`].
+    TooDeep { at: Range<usize> },
+    /// More than [`MAX_NODES`] values.
+    TooManyValues { at: Range<usize> },
+    /// An alias whose expansion would pass [`MAX_NODES`].
+    AliasExpansion { at: Range<usize> },
 }
 
 /// Parses one YAML file that must hold exactly one document.
-pub fn parse(text: &str, file: FileId) -> Parsed {
+pub fn parse(text: &str) -> Parsed {
     let mut builder = Builder {
-        file,
         text,
         offsets: CharOffsets::new(text),
         stack: Vec::new(),
@@ -177,7 +211,7 @@ pub fn parse(text: &str, file: FileId) -> Parsed {
         root: None,
         documents: 0,
         nodes: 0,
-        diagnostics: Vec::new(),
+        problems: Vec::new(),
     };
     let mut parser = Parser::new_from_str(text);
     loop {
@@ -194,37 +228,27 @@ pub fn parse(text: &str, file: FileId) -> Parsed {
                 builder.syntax_error(&error);
                 return Parsed {
                     root: None,
-                    diagnostics: builder.diagnostics,
+                    problems: builder.problems,
                 };
             }
         }
     }
     let Builder {
-        root,
-        mut diagnostics,
-        ..
+        root, mut problems, ..
     } = builder;
     let root = match root {
         Some(Node {
             value: Value::Null, ..
         })
         | None
-            if diagnostics.is_empty() =>
+            if problems.is_empty() =>
         {
-            diagnostics.push(
-                Diagnostic::new(
-                    &EMPTY_FILE,
-                    Span::file_start(file),
-                    "the file holds no definition",
-                )
-                .label("empty document")
-                .help("write the definition's fields here, or delete the file"),
-            );
+            problems.push(Problem::Empty);
             None
         }
         other => other,
     };
-    Parsed { root, diagnostics }
+    Parsed { root, problems }
 }
 
 enum Flow {
@@ -283,7 +307,6 @@ enum Frame {
 }
 
 struct Builder<'t> {
-    file: FileId,
     text: &'t str,
     offsets: CharOffsets,
     stack: Vec<Frame>,
@@ -291,28 +314,16 @@ struct Builder<'t> {
     root: Option<Node>,
     documents: usize,
     nodes: usize,
-    diagnostics: Vec<Diagnostic>,
+    problems: Vec<Problem>,
 }
 
 impl Builder<'_> {
-    fn span(&self, range: Range<usize>) -> Span {
-        Span::new(self.file, range)
-    }
-
     fn event(&mut self, event: Event<'_>, range: Range<usize>) -> Flow {
         match event {
             Event::DocumentStart(_) => {
                 self.documents += 1;
                 if self.documents > 1 {
-                    self.diagnostics.push(
-                        Diagnostic::new(
-                            &MULTIPLE_DOCUMENTS,
-                            self.span(range),
-                            "a definition file must hold exactly one YAML document",
-                        )
-                        .label("a second document starts here")
-                        .help("move each definition to a file of its own"),
-                    );
+                    self.problems.push(Problem::MultipleDocuments { at: range });
                     return Flow::Stop;
                 }
                 Flow::Continue
@@ -329,23 +340,12 @@ impl Builder<'_> {
             Event::SequenceEnd | Event::MappingEnd => self.close(),
             Event::Alias(id) => {
                 let Some(node) = self.anchors.get(&id) else {
-                    self.diagnostics.push(
-                        Diagnostic::new(&YAML_SYNTAX, self.span(range), "unknown alias")
-                            .help("define the anchor (`&name`) before using the alias (`*name`)"),
-                    );
+                    self.problems.push(Problem::UnknownAlias { at: range });
                     return Flow::Stop;
                 };
                 let size = node.count();
                 if self.nodes + size > MAX_NODES {
-                    self.diagnostics.push(
-                        Diagnostic::new(
-                            &RESOURCE_LIMIT,
-                            self.span(range),
-                            format!("aliases expand this file beyond {MAX_NODES} values"),
-                        )
-                        .label("this alias would exceed the limit")
-                        .help("write the values out instead of nesting aliases"),
-                    );
+                    self.problems.push(Problem::AliasExpansion { at: range });
                     return Flow::Stop;
                 }
                 self.nodes += size - 1;
@@ -367,15 +367,7 @@ impl Builder<'_> {
             return Flow::Stop;
         }
         if self.stack.len() >= MAX_DEPTH {
-            self.diagnostics.push(
-                Diagnostic::new(
-                    &RESOURCE_LIMIT,
-                    self.span(range),
-                    format!("nesting deeper than {MAX_DEPTH} levels"),
-                )
-                .label("too deep")
-                .help("definitions nest a few levels at most; flatten this value"),
-            );
+            self.problems.push(Problem::TooDeep { at: range });
             return Flow::Stop;
         }
         let start = range.start;
@@ -455,15 +447,9 @@ impl Builder<'_> {
                     items.iter().collect()
                 }
                 _ => {
-                    self.diagnostics.push(
-                        Diagnostic::new(
-                            &YAML_SYNTAX,
-                            self.span(merge.value.span.clone()),
-                            "a merge key (`<<`) needs a mapping or a list of mappings",
-                        )
-                        .label("not a mapping")
-                        .help("merge an anchored mapping, e.g. `<<: *defaults`, or write the fields out"),
-                    );
+                    self.problems.push(Problem::BadMerge {
+                        at: merge.value.span.clone(),
+                    });
                     continue;
                 }
             };
@@ -497,20 +483,14 @@ impl Builder<'_> {
     fn complete(&mut self, node: Node, anchor: usize, raw: Option<String>) -> Flow {
         self.nodes += 1;
         if self.nodes > MAX_NODES {
-            self.diagnostics.push(
-                Diagnostic::new(
-                    &RESOURCE_LIMIT,
-                    self.span(node.span.clone()),
-                    format!("the file holds more than {MAX_NODES} values"),
-                )
-                .help("a definition holds a few dozen values; split or shorten this file"),
-            );
+            self.problems.push(Problem::TooManyValues {
+                at: node.span.clone(),
+            });
             return Flow::Stop;
         }
         if anchor != 0 {
             self.anchors.insert(anchor, node.clone());
         }
-        let file = self.file;
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
@@ -520,15 +500,9 @@ impl Builder<'_> {
                 None => {
                     *key = Some(match (&node.value, raw) {
                         (Value::Seq(_) | Value::Map(_), _) | (_, None) => {
-                            self.diagnostics.push(
-                                Diagnostic::new(
-                                    &YAML_SYNTAX,
-                                    Span::new(file, node.span.clone()),
-                                    "a mapping key must be a plain name",
-                                )
-                                .label("complex key")
-                                .help("use a name such as `key_path:` as the key"),
-                            );
+                            self.problems.push(Problem::ComplexKey {
+                                at: node.span.clone(),
+                            });
                             None
                         }
                         (_, Some(raw)) => Some((raw, node.span)),
@@ -537,18 +511,11 @@ impl Builder<'_> {
                 Some(None) => {}
                 Some(Some((name, key_span))) => {
                     if let Some((first, index)) = seen.get(&name) {
-                        self.diagnostics.push(
-                            Diagnostic::new(
-                                &DUPLICATE_KEY,
-                                Span::new(file, key_span.clone()),
-                                format!("`{name}` is set twice in this mapping"),
-                            )
-                            .label("set again here")
-                            .related(Span::new(file, first.clone()), "first set here")
-                            .help(format!(
-                                "keep one `{name}`: YAML loaders silently use the last one"
-                            )),
-                        );
+                        self.problems.push(Problem::DuplicateKey {
+                            key: name.clone(),
+                            at: key_span.clone(),
+                            first: first.clone(),
+                        });
                         entries[*index] = Entry {
                             key: name,
                             key_span,
@@ -587,14 +554,11 @@ impl Builder<'_> {
                     Value::Int(i) if tag.suffix == "float" => Value::Float(i as f64),
                     v @ Value::Float(_) if tag.suffix == "float" => v,
                     _ => {
-                        self.diagnostics.push(
-                            Diagnostic::new(
-                                &YAML_SYNTAX,
-                                self.span(range),
-                                format!("`{value}` is not a valid !!{}", tag.suffix),
-                            )
-                            .help("remove the tag or fix the value"),
-                        );
+                        self.problems.push(Problem::InvalidTaggedValue {
+                            at: range,
+                            value: value.to_owned(),
+                            tag: tag.suffix.clone(),
+                        });
                         return None;
                     }
                 },
@@ -623,52 +587,23 @@ impl Builder<'_> {
     }
 
     fn unsupported_tag(&mut self, tag: &Tag, range: Range<usize>) {
-        self.diagnostics.push(
-            Diagnostic::new(
-                &YAML_SYNTAX,
-                self.span(range),
-                format!("unsupported YAML tag `{tag}`"),
-            )
-            .label("tag")
-            .help("definitions are plain YAML: remove the tag"),
-        );
+        self.problems.push(Problem::UnsupportedTag {
+            at: range,
+            tag: tag.to_string(),
+        });
     }
 
     fn syntax_error(&mut self, error: &ScanError) {
         let at = self.offsets.byte(error.marker().index());
         let info = error.info();
-        if info.contains("recursion limit") {
-            self.diagnostics.push(
-                Diagnostic::new(
-                    &RESOURCE_LIMIT,
-                    self.span(at..at),
-                    "the YAML nests too deeply to be read",
-                )
-                .label("too deep")
-                .help("definitions nest a few levels at most; flatten this value"),
-            );
-            return;
-        }
-        let help = if info.contains("mapping values are not allowed") {
-            "a value that contains `: ` must be quoted, e.g. description: \"Count: all users\""
-        } else if info.contains("did not find expected") || info.contains("while parsing a flow") {
-            "check that every `[`, `{` and quote is closed"
-        } else if info.contains("unprintable") {
-            "remove the invisible control character (a NUL byte or similar) here"
-        } else if info.contains("tabs") || info.contains("\\t") {
-            "YAML indentation must use spaces, not tabs"
+        self.problems.push(if info.contains("recursion limit") {
+            Problem::ScannerTooDeep { at }
         } else {
-            "check the indentation and the quoting around this point"
-        };
-        self.diagnostics.push(
-            Diagnostic::new(
-                &YAML_SYNTAX,
-                self.span(at..at),
-                format!("invalid YAML: {info}"),
-            )
-            .label("here")
-            .help(help),
-        );
+            Problem::Syntax {
+                at,
+                info: info.to_owned(),
+            }
+        });
     }
 }
 
@@ -749,16 +684,24 @@ mod tests {
     use super::*;
 
     fn parse_ok(text: &str) -> Node {
-        let parsed = parse(text, FileId(0));
-        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let parsed = parse(text);
+        assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
         parsed.root.expect("a document")
     }
 
-    fn codes(text: &str) -> Vec<&'static str> {
-        parse(text, FileId(0))
-            .diagnostics
+    /// The kinds of problems found, by variant name.
+    fn kinds(text: &str) -> Vec<String> {
+        parse(text)
+            .problems
             .iter()
-            .map(|d| d.rule.code)
+            .map(|p| {
+                let debug = format!("{p:?}");
+                debug
+                    .split([' ', '{'])
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
             .collect()
     }
 
@@ -795,10 +738,15 @@ mod tests {
 
     #[test]
     fn duplicate_keys_are_reported_and_the_last_value_wins() {
-        let parsed = parse("a: 1\nb: 2\na: 3\n", FileId(0));
-        assert_eq!(parsed.diagnostics.len(), 1);
-        assert_eq!(parsed.diagnostics[0].rule.code, "MC002");
-        assert_eq!(parsed.diagnostics[0].related.len(), 1);
+        let parsed = parse("a: 1\nb: 2\na: 3\n");
+        assert_eq!(
+            parsed.problems,
+            vec![Problem::DuplicateKey {
+                key: "a".into(),
+                at: 10..11,
+                first: 0..1
+            }]
+        );
         let root = parsed.root.unwrap();
         assert_eq!(root.get("a").unwrap().value, Value::Int(3));
         assert_eq!(root.as_map().unwrap().len(), 2);
@@ -811,18 +759,20 @@ mod tests {
         assert_eq!(m.get("x").unwrap().value, Value::Int(1));
         assert_eq!(m.get("y").unwrap().value, Value::Int(3));
         assert!(m.get("<<").is_none());
-        assert_eq!(codes("m:\n  <<: 5\n"), vec!["MC001"]);
+        assert_eq!(kinds("m:\n  <<: 5\n"), vec!["BadMerge"]);
     }
 
     #[test]
     fn documents_and_limits() {
-        assert_eq!(codes("a: 1\n---\nb: 2\n"), vec!["MC004"]);
-        assert_eq!(codes("---\n# only a comment\n"), vec!["MC005"]);
-        assert_eq!(codes(""), vec!["MC005"]);
-        assert_eq!(codes("a: [1, 2\n"), vec!["MC001"]);
-        assert_eq!(codes("a: !custom x\n"), vec!["MC001"]);
+        assert_eq!(kinds("a: 1\n---\nb: 2\n"), vec!["MultipleDocuments"]);
+        assert_eq!(kinds("---\n# only a comment\n"), vec!["Empty"]);
+        assert_eq!(kinds(""), vec!["Empty"]);
+        assert_eq!(kinds("a: [1, 2\n"), vec!["Syntax"]);
+        assert_eq!(kinds("a: !custom x\n"), vec!["UnsupportedTag"]);
+        assert_eq!(kinds("a: !!int x\n"), vec!["InvalidTaggedValue"]);
+        assert_eq!(kinds("? [a, b]\n: 1\n"), vec!["ComplexKey"]);
         let deep = format!("a: {}{}\n", "[".repeat(100), "]".repeat(100));
-        assert_eq!(codes(&deep), vec!["MC009"]);
+        assert_eq!(kinds(&deep), vec!["TooDeep"]);
         let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..8u8 {
             let prev = (b'a' + i - 1) as char;
@@ -833,25 +783,6 @@ mod tests {
                 vec![format!("*{prev}"); 10].join(", ")
             ));
         }
-        assert_eq!(codes(&bomb), vec!["MC009"]);
-    }
-
-    #[test]
-    fn syntax_errors_point_at_the_problem_with_fitting_help() {
-        let parsed = parse("a: 1\nb: x\0y\n", FileId(0));
-        let d = &parsed.diagnostics[0];
-        assert_eq!(d.rule.code, "MC001");
-        assert!(
-            d.help.as_deref().unwrap().contains("control character"),
-            "{d:?}"
-        );
-        let parsed = parse("description: Count: all\n", FileId(0));
-        assert!(
-            parsed.diagnostics[0]
-                .help
-                .as_deref()
-                .unwrap()
-                .contains("quoted")
-        );
+        assert_eq!(kinds(&bomb), vec!["AliasExpansion"]);
     }
 }

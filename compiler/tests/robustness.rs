@@ -164,6 +164,7 @@ fn check_survives(root: &Path, culprit: &str) -> usize {
     ] {
         let _ = metricc::diagnostics::render(
             format,
+            metricc::check::RULES,
             &compilation.diagnostics,
             &compilation.sources,
             &compilation.summary,

@@ -95,6 +95,7 @@ fn check(fixture: &str) -> (Vec<&'static str>, String) {
         .collect();
     let report = render(
         Format::Human,
+        RULES,
         &compilation.diagnostics,
         &compilation.sources,
         &compilation.summary,

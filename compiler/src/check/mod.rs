@@ -8,20 +8,20 @@
 //! - `xmau/`: AMAU/GMAU/SMAU/UMAU roles.
 //! - `conventions/`: house conventions (folders, descriptions).
 //!
-//! Every rule declares a code, a name, a default level and its explanation ([`rule::rule!`]);
-//! [`RULES`] lists them all, [`CHECKS`] runs the semantic ones over the [`Dictionary`].
+//! Every rule declares a code, a name, a default level and its explanation
+//! ([`crate::diagnostics::rule::rule!`]); one table (`registry!`) gives [`RULES`], all of
+//! them, and [`CHECKS`], the semantic ones that run over the [`Dictionary`].
 
 pub mod conventions;
 pub mod definition;
 pub mod dictionary;
 pub mod fields;
 pub mod files;
-pub mod rule;
 pub mod schema;
 pub mod sql;
 pub mod xmau;
 
-use rule::Rule;
+use crate::diagnostics::Rule;
 
 use crate::diagnostics::Diagnostic;
 use crate::resolve::Dictionary;
@@ -57,91 +57,72 @@ impl<'a> Context<'a> {
     }
 }
 
-/// Every semantic check over the dictionary, in the order they run. (The SQL rules that
-/// read syntax trees run earlier, per metric: [`sql::check_definition`].)
-pub const CHECKS: &[fn(&mut Context<'_>)] = &[
-    definition::removed_metadata::check,
-    definition::broken_repair_issue::check,
-    definition::object_value_schema::check,
-    definition::internal_events_source::check,
-    definition::unique_time_frame::check,
-    definition::invalid_url::check,
-    definition::placeholder_url::check,
-    definition::milestone_order::check,
-    definition::missing_product_categories::check,
-    definition::redis_instrumentation::check,
-    definition::custom_event_property::check,
-    sql::sql_with_instrumentation_class::check,
-    sql::missing_value_source::check,
-    sql::sql_outside_database::check,
-    dictionary::duplicate_key_path::check,
-    dictionary::key_path_prefix::check,
-    dictionary::unknown_group::check,
-    dictionary::taxonomy_mismatch::check,
-    dictionary::unknown_event::check,
-    dictionary::unsupported_event_option::check,
-    dictionary::duplicate_event_action::check,
-    dictionary::unknown_category::check,
-    dictionary::duplicate_taxonomy_key::check,
-    xmau::duplicate_xmau::check,
-    xmau::xmau_shape::check,
-    xmau::stage_without_smau::check,
-    conventions::folder_time_frame::check,
-    conventions::empty_description::check,
-];
+/// Declares [`RULES`] and [`CHECKS`] from one table: every rule, ordered by code, with the
+/// check that runs over the dictionary for it (rules reported by earlier stages have none).
+macro_rules! registry {
+    ($($rule:path $(=> $check:path)?,)+) => {
+        /// Every rule, ordered by code.
+        pub static RULES: &[&Rule] = &[$(&$rule,)+];
 
-/// Every rule, ordered by code.
-pub static RULES: &[&Rule] = &[
-    &files::yaml_syntax::YAML_SYNTAX,
-    &files::duplicate_key::DUPLICATE_KEY,
-    &files::not_a_mapping::NOT_A_MAPPING,
-    &files::multiple_documents::MULTIPLE_DOCUMENTS,
-    &files::empty_file::EMPTY_FILE,
-    &files::not_utf8::NOT_UTF8,
-    &files::unreadable_file::UNREADABLE_FILE,
-    &files::file_too_large::FILE_TOO_LARGE,
-    &files::resource_limit::RESOURCE_LIMIT,
-    &fields::unknown_field::UNKNOWN_FIELD,
-    &fields::missing_field::MISSING_FIELD,
-    &fields::wrong_type::WRONG_TYPE,
-    &fields::invalid_value::INVALID_VALUE,
-    &fields::invalid_format::INVALID_FORMAT,
-    &fields::unquoted_number::UNQUOTED_NUMBER,
-    &fields::legacy_field::LEGACY_FIELD,
-    &fields::legacy_value::LEGACY_VALUE,
-    &definition::removed_metadata::REMOVED_METADATA,
-    &definition::broken_repair_issue::BROKEN_REPAIR_ISSUE,
-    &definition::object_value_schema::OBJECT_VALUE_SCHEMA,
-    &definition::internal_events_source::INTERNAL_EVENTS_SOURCE,
-    &definition::unique_time_frame::UNIQUE_TIME_FRAME,
-    &definition::invalid_url::INVALID_URL,
-    &definition::placeholder_url::PLACEHOLDER_URL,
-    &definition::milestone_order::MILESTONE_ORDER,
-    &definition::missing_product_categories::MISSING_PRODUCT_CATEGORIES,
-    &definition::redis_instrumentation::REDIS_INSTRUMENTATION,
-    &definition::custom_event_property::CUSTOM_EVENT_PROPERTY,
-    &sql::sql_with_instrumentation_class::SQL_WITH_INSTRUMENTATION_CLASS,
-    &sql::missing_value_source::MISSING_VALUE_SOURCE,
-    &sql::sql_syntax::SQL_SYNTAX,
-    &sql::sql_not_read_only::SQL_NOT_READ_ONLY,
-    &sql::sql_single_value::SQL_SINGLE_VALUE,
-    &sql::sql_window_parameters::SQL_WINDOW_PARAMETERS,
-    &sql::sql_outside_database::SQL_OUTSIDE_DATABASE,
-    &dictionary::duplicate_key_path::DUPLICATE_KEY_PATH,
-    &dictionary::key_path_prefix::KEY_PATH_PREFIX,
-    &dictionary::unknown_group::UNKNOWN_GROUP,
-    &dictionary::taxonomy_mismatch::TAXONOMY_MISMATCH,
-    &dictionary::unknown_event::UNKNOWN_EVENT,
-    &dictionary::unsupported_event_option::UNSUPPORTED_EVENT_OPTION,
-    &dictionary::duplicate_event_action::DUPLICATE_EVENT_ACTION,
-    &dictionary::unknown_category::UNKNOWN_CATEGORY,
-    &dictionary::duplicate_taxonomy_key::DUPLICATE_TAXONOMY_KEY,
-    &xmau::duplicate_xmau::DUPLICATE_XMAU,
-    &xmau::xmau_shape::XMAU_SHAPE,
-    &xmau::stage_without_smau::STAGE_WITHOUT_SMAU,
-    &conventions::folder_time_frame::FOLDER_TIME_FRAME,
-    &conventions::empty_description::EMPTY_DESCRIPTION,
-];
+        /// Every semantic check over the dictionary, in the order they run (by code). The
+        /// SQL rules that read syntax trees run earlier, per metric
+        /// ([`sql::check_definition`]); the file and field rules are reported by the load and
+        /// schema stages.
+        pub const CHECKS: &[fn(&mut Context<'_>)] = &[$($($check,)?)+];
+    };
+}
+
+registry! {
+    files::yaml_syntax::YAML_SYNTAX,
+    files::duplicate_key::DUPLICATE_KEY,
+    files::not_a_mapping::NOT_A_MAPPING,
+    files::multiple_documents::MULTIPLE_DOCUMENTS,
+    files::empty_file::EMPTY_FILE,
+    files::not_utf8::NOT_UTF8,
+    files::unreadable_file::UNREADABLE_FILE,
+    files::file_too_large::FILE_TOO_LARGE,
+    files::resource_limit::RESOURCE_LIMIT,
+    fields::unknown_field::UNKNOWN_FIELD,
+    fields::missing_field::MISSING_FIELD,
+    fields::wrong_type::WRONG_TYPE,
+    fields::invalid_value::INVALID_VALUE,
+    fields::invalid_format::INVALID_FORMAT,
+    fields::unquoted_number::UNQUOTED_NUMBER,
+    fields::legacy_field::LEGACY_FIELD,
+    fields::legacy_value::LEGACY_VALUE,
+    definition::removed_metadata::REMOVED_METADATA => definition::removed_metadata::check,
+    definition::broken_repair_issue::BROKEN_REPAIR_ISSUE => definition::broken_repair_issue::check,
+    definition::object_value_schema::OBJECT_VALUE_SCHEMA => definition::object_value_schema::check,
+    definition::internal_events_source::INTERNAL_EVENTS_SOURCE => definition::internal_events_source::check,
+    definition::unique_time_frame::UNIQUE_TIME_FRAME => definition::unique_time_frame::check,
+    definition::invalid_url::INVALID_URL => definition::invalid_url::check,
+    definition::placeholder_url::PLACEHOLDER_URL => definition::placeholder_url::check,
+    definition::milestone_order::MILESTONE_ORDER => definition::milestone_order::check,
+    definition::missing_product_categories::MISSING_PRODUCT_CATEGORIES => definition::missing_product_categories::check,
+    definition::redis_instrumentation::REDIS_INSTRUMENTATION => definition::redis_instrumentation::check,
+    definition::custom_event_property::CUSTOM_EVENT_PROPERTY => definition::custom_event_property::check,
+    sql::sql_with_instrumentation_class::SQL_WITH_INSTRUMENTATION_CLASS => sql::sql_with_instrumentation_class::check,
+    sql::missing_value_source::MISSING_VALUE_SOURCE => sql::missing_value_source::check,
+    sql::sql_syntax::SQL_SYNTAX,
+    sql::sql_not_read_only::SQL_NOT_READ_ONLY,
+    sql::sql_single_value::SQL_SINGLE_VALUE,
+    sql::sql_window_parameters::SQL_WINDOW_PARAMETERS,
+    sql::sql_outside_database::SQL_OUTSIDE_DATABASE => sql::sql_outside_database::check,
+    dictionary::duplicate_key_path::DUPLICATE_KEY_PATH => dictionary::duplicate_key_path::check,
+    dictionary::key_path_prefix::KEY_PATH_PREFIX => dictionary::key_path_prefix::check,
+    dictionary::unknown_group::UNKNOWN_GROUP => dictionary::unknown_group::check,
+    dictionary::taxonomy_mismatch::TAXONOMY_MISMATCH => dictionary::taxonomy_mismatch::check,
+    dictionary::unknown_event::UNKNOWN_EVENT => dictionary::unknown_event::check,
+    dictionary::unsupported_event_option::UNSUPPORTED_EVENT_OPTION => dictionary::unsupported_event_option::check,
+    dictionary::duplicate_event_action::DUPLICATE_EVENT_ACTION => dictionary::duplicate_event_action::check,
+    dictionary::unknown_category::UNKNOWN_CATEGORY => dictionary::unknown_category::check,
+    dictionary::duplicate_taxonomy_key::DUPLICATE_TAXONOMY_KEY => dictionary::duplicate_taxonomy_key::check,
+    xmau::duplicate_xmau::DUPLICATE_XMAU => xmau::duplicate_xmau::check,
+    xmau::xmau_shape::XMAU_SHAPE => xmau::xmau_shape::check,
+    xmau::stage_without_smau::STAGE_WITHOUT_SMAU => xmau::stage_without_smau::check,
+    conventions::folder_time_frame::FOLDER_TIME_FRAME => conventions::folder_time_frame::check,
+    conventions::empty_description::EMPTY_DESCRIPTION => conventions::empty_description::check,
+}
 
 /// Finds a rule by code (`MC101`) or name (`unknown-field`), ignoring case.
 pub fn find_rule(code_or_name: &str) -> Option<&'static Rule> {
@@ -191,6 +172,14 @@ mod tests {
             }
             assert!(!rule.summary().is_empty(), "{} has no summary", rule.code);
         }
+    }
+
+    #[test]
+    fn every_check_belongs_to_a_rule_of_the_table() {
+        // The table pairs each check with its rule; a check without a rule is impossible by
+        // construction, so count them: 28 semantic checks today.
+        assert_eq!(CHECKS.len(), 28);
+        assert!(RULES.len() > CHECKS.len());
     }
 
     #[test]

@@ -16,8 +16,9 @@ use super::fields::{
     legacy_field::LEGACY_FIELD, legacy_value::LEGACY_VALUE, missing_field::MISSING_FIELD,
     unknown_field::UNKNOWN_FIELD, unquoted_number::UNQUOTED_NUMBER, wrong_type::WRONG_TYPE,
 };
-use crate::diagnostics::{Diagnostic, closest};
+use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, FileKind, Span};
+use crate::suggest::closest;
 use crate::yaml::{Node, Value, pointer_segments};
 
 /// The metric definition schema, as shipped and emitted.

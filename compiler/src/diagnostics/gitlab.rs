@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
 use super::Located;
-use crate::check::rule::Severity;
+use crate::diagnostics::Severity;
 
 pub(super) fn render(located: &[Located<'_>]) -> String {
     // GitLab tracks findings across pipelines by fingerprint, so it must not depend on the

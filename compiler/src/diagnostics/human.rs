@@ -4,7 +4,7 @@
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Patch, Renderer, Snippet};
 
 use super::{Diagnostic, Summary, plural};
-use crate::check::rule::Severity;
+use crate::diagnostics::Severity;
 use crate::source::{SourceMap, Span};
 
 /// Whether to colour the output.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::{Located, Summary};
-use crate::check::rule::Severity;
+use crate::diagnostics::Severity;
 use crate::source::SourceMap;
 
 pub(super) fn render(located: &[Located<'_>], sources: &SourceMap, summary: &Summary) -> String {

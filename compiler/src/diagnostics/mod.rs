@@ -7,10 +7,11 @@ mod gitlab;
 mod human;
 mod json;
 mod junit;
+pub mod rule;
 mod sarif;
 
-use crate::check::rule::{Rule, Severity};
 use crate::source::{Location, SourceMap, Span};
+pub use rule::{Rule, Severity};
 
 pub use human::Style;
 
@@ -91,22 +92,11 @@ impl Diagnostic {
         word: &str,
         candidates: impl IntoIterator<Item = &'a str>,
     ) -> Diagnostic {
-        match closest(word, candidates) {
+        match crate::suggest::closest(word, candidates) {
             Some(best) => self.help(format!("did you mean `{best}`?")),
             None => self,
         }
     }
-}
-
-/// The candidate closest to `word`, if it is close enough to be what was meant.
-pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let lower = word.to_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(&lower, &c.to_lowercase()), c))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
-        .map(|(_, c)| c)
 }
 
 /// `1 error`, `2 errors`.
@@ -160,9 +150,11 @@ pub enum Format {
     Junit,
 }
 
-/// Renders diagnostics (already sorted) in `format`.
+/// Renders diagnostics (already sorted) in `format`. `rules` is every rule that could have
+/// reported them (formats such as SARIF describe them all).
 pub fn render(
     format: Format,
+    rules: &[&Rule],
     diagnostics: &[Diagnostic],
     sources: &SourceMap,
     summary: &Summary,
@@ -172,7 +164,7 @@ pub fn render(
     match format {
         Format::Human => human::render(diagnostics, sources, summary, style),
         Format::Json => json::render(&located, summary),
-        Format::Sarif => sarif::render(&located),
+        Format::Sarif => sarif::render(rules, &located),
         Format::Gitlab => gitlab::render(&located),
         Format::Junit => junit::render(&located, sources, summary),
     }
@@ -222,18 +214,4 @@ pub fn sort(diagnostics: &mut Vec<Diagnostic>, sources: &SourceMap) {
     });
     diagnostics
         .dedup_by(|a, b| a.span == b.span && a.rule.code == b.rule.code && a.message == b.message);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::closest;
-
-    #[test]
-    fn closest_finds_typos_and_rejects_strangers() {
-        let fields = ["description", "data_source", "data_category", "time_frame"];
-        assert_eq!(closest("descripton", fields), Some("description"));
-        assert_eq!(closest("timeframe", fields), Some("time_frame"));
-        assert_eq!(closest("Data_Source", fields), Some("data_source"));
-        assert_eq!(closest("zzz", fields), None);
-    }
 }

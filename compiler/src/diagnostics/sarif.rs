@@ -2,16 +2,15 @@
 
 use serde_json::{Value, json};
 
-use super::Located;
-use crate::check::RULES;
-use crate::check::rule::Severity;
+use super::{Located, Rule};
+use crate::diagnostics::Severity;
 use crate::source::BUNDLED_PREFIX;
 
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
-pub(super) fn render(located: &[Located<'_>]) -> String {
-    let rules: Vec<Value> = RULES
+pub(super) fn render(rules: &[&Rule], located: &[Located<'_>]) -> String {
+    let descriptors: Vec<Value> = rules
         .iter()
         .map(|rule| {
             json!({
@@ -24,7 +23,7 @@ pub(super) fn render(located: &[Located<'_>]) -> String {
             })
         })
         .collect();
-    let results: Vec<Value> = located.iter().map(result).collect();
+    let results: Vec<Value> = located.iter().map(|l| result(rules, l)).collect();
     let log = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -33,7 +32,7 @@ pub(super) fn render(located: &[Located<'_>]) -> String {
                 "name": "metricc",
                 "version": env!("CARGO_PKG_VERSION"),
                 "informationUri": env!("CARGO_PKG_REPOSITORY"),
-                "rules": rules,
+                "rules": descriptors,
             }},
             "columnKind": "unicodeCodePoints",
             "originalUriBaseIds": { "PROJECTROOT": { "description": { "text": "the project root metricc ran in" } } },
@@ -52,9 +51,9 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn result(l: &Located<'_>) -> Value {
+fn result(rules: &[&Rule], l: &Located<'_>) -> Value {
     let d = l.diagnostic;
-    let rule_index = RULES.iter().position(|r| r.code == d.rule.code);
+    let rule_index = rules.iter().position(|r| r.code == d.rule.code);
     let text = match &d.help {
         Some(help) => format!("{}\nhelp: {help}", d.message),
         None => d.message.clone(),

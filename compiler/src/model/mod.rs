@@ -38,8 +38,7 @@ pub trait Spelling: Sized + Copy + 'static {
         if let Some((replacement, _)) = legacy::replacement(field, text) {
             return Self::parse(replacement);
         }
-        crate::diagnostics::closest(text, Self::ALL.iter().map(|v| v.as_str()))
-            .and_then(Self::parse)
+        crate::suggest::closest(text, Self::ALL.iter().map(|v| v.as_str())).and_then(Self::parse)
     }
 }
 

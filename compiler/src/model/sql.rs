@@ -281,7 +281,7 @@ mod tests {
 
     /// The SQL of a file whose `sql:` value (as YAML reads it) is `value`.
     fn sql_in(file_text: &str, value: &str) -> Sql {
-        let root = crate::yaml::parse(file_text, FileId(0)).root.unwrap();
+        let root = crate::yaml::parse(file_text).root.unwrap();
         let node = root.get("sql").unwrap();
         assert_eq!(node.as_str(), Some(value));
         Sql::parse(Spanned::new(

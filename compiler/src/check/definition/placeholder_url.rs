@@ -1,7 +1,7 @@
 use super::invalid_url::{is_placeholder, url_fields};
 use crate::check::Context;
-use crate::check::rule::rule;
 use crate::diagnostics::Diagnostic;
+use crate::diagnostics::rule::rule;
 
 rule! {
     /// ## What it does

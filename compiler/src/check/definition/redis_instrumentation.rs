@@ -1,8 +1,8 @@
 use serde_json::Value as Json;
 
 use crate::check::Context;
-use crate::check::rule::rule;
 use crate::diagnostics::Diagnostic;
+use crate::diagnostics::rule::rule;
 use crate::model::{DataSource, Status};
 
 rule! {

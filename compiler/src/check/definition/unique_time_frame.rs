@@ -1,6 +1,6 @@
 use crate::check::Context;
-use crate::check::rule::rule;
 use crate::diagnostics::Diagnostic;
+use crate::diagnostics::rule::rule;
 
 rule! {
     /// ## What it does

@@ -1,8 +1,8 @@
 use std::collections::HashMap;
 
 use crate::check::Context;
-use crate::check::rule::rule;
 use crate::diagnostics::Diagnostic;
+use crate::diagnostics::rule::rule;
 use crate::model::EventDefinition;
 
 rule! {

@@ -1,7 +1,8 @@
 use crate::check::Context;
-use crate::check::rule::rule;
-use crate::diagnostics::{Diagnostic, closest};
+use crate::diagnostics::Diagnostic;
+use crate::diagnostics::rule::rule;
 use crate::source::Spanned;
+use crate::suggest::closest;
 
 rule! {
     /// ## What it does

@@ -1,6 +1,6 @@
 //! Fields of older definition formats and how to migrate them.
 
-use crate::check::rule::rule;
+use crate::diagnostics::rule::rule;
 
 rule! {
     /// ## What it does

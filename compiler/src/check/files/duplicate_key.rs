@@ -1,4 +1,6 @@
-use crate::check::rule::rule;
+use crate::diagnostics::Diagnostic;
+use crate::diagnostics::rule::rule;
+use crate::source::Span;
 
 rule! {
     /// ## What it does
@@ -18,4 +20,17 @@ rule! {
     /// ## Fix
     /// Keep one of the two lines.
     pub DUPLICATE_KEY = ("MC002", "duplicate-key", Error);
+}
+
+pub fn diagnostic(key: &str, span: Span, first: Span) -> Diagnostic {
+    Diagnostic::new(
+        &DUPLICATE_KEY,
+        span,
+        format!("`{key}` is set twice in this mapping"),
+    )
+    .label("set again here")
+    .related(first, "first set here")
+    .help(format!(
+        "keep one `{key}`: YAML loaders silently use the last one"
+    ))
 }

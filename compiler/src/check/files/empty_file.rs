@@ -1,4 +1,6 @@
-use crate::check::rule::rule;
+use crate::diagnostics::Diagnostic;
+use crate::diagnostics::rule::rule;
+use crate::source::{FileId, Span};
 
 rule! {
     /// ## What it does
@@ -17,4 +19,14 @@ rule! {
     /// ## Fix
     /// Write the definition, or delete the file.
     pub EMPTY_FILE = ("MC005", "empty-file", Error);
+}
+
+pub fn diagnostic(file: FileId) -> Diagnostic {
+    Diagnostic::new(
+        &EMPTY_FILE,
+        Span::file_start(file),
+        "the file holds no definition",
+    )
+    .label("empty document")
+    .help("write the definition's fields here, or delete the file")
 }

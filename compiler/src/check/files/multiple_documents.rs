@@ -1,4 +1,6 @@
-use crate::check::rule::rule;
+use crate::diagnostics::Diagnostic;
+use crate::diagnostics::rule::rule;
+use crate::source::Span;
 
 rule! {
     /// ## What it does
@@ -19,4 +21,14 @@ rule! {
     /// ## Fix
     /// Move each definition into a file of its own. A single leading `---` is fine.
     pub MULTIPLE_DOCUMENTS = ("MC004", "multiple-documents", Error);
+}
+
+pub fn diagnostic(span: Span) -> Diagnostic {
+    Diagnostic::new(
+        &MULTIPLE_DOCUMENTS,
+        span,
+        "a definition file must hold exactly one YAML document",
+    )
+    .label("a second document starts here")
+    .help("move each definition to a file of its own")
 }

@@ -1,4 +1,7 @@
-use crate::check::rule::rule;
+use crate::diagnostics::Diagnostic;
+use crate::diagnostics::rule::rule;
+use crate::source::Span;
+use crate::yaml::{MAX_DEPTH, MAX_NODES};
 
 rule! {
     /// ## What it does
@@ -21,4 +24,43 @@ rule! {
     /// ## Fix
     /// Write values out instead of nesting aliases, and flatten deep structures.
     pub RESOURCE_LIMIT = ("MC009", "resource-limit", Error);
+}
+
+pub fn too_deep(span: Span) -> Diagnostic {
+    Diagnostic::new(
+        &RESOURCE_LIMIT,
+        span,
+        format!("nesting deeper than {MAX_DEPTH} levels"),
+    )
+    .label("too deep")
+    .help("definitions nest a few levels at most; flatten this value")
+}
+
+pub fn scanner_too_deep(span: Span) -> Diagnostic {
+    Diagnostic::new(
+        &RESOURCE_LIMIT,
+        span,
+        "the YAML nests too deeply to be read",
+    )
+    .label("too deep")
+    .help("definitions nest a few levels at most; flatten this value")
+}
+
+pub fn too_many_values(span: Span) -> Diagnostic {
+    Diagnostic::new(
+        &RESOURCE_LIMIT,
+        span,
+        format!("the file holds more than {MAX_NODES} values"),
+    )
+    .help("a definition holds a few dozen values; split or shorten this file")
+}
+
+pub fn alias_expansion(span: Span) -> Diagnostic {
+    Diagnostic::new(
+        &RESOURCE_LIMIT,
+        span,
+        format!("aliases expand this file beyond {MAX_NODES} values"),
+    )
+    .label("this alias would exceed the limit")
+    .help("write the values out instead of nesting aliases")
 }

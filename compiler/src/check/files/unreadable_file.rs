@@ -1,4 +1,4 @@
-use crate::check::rule::rule;
+use crate::diagnostics::rule::rule;
 
 rule! {
     /// ## What it does

@@ -2,8 +2,8 @@ use std::ops::ControlFlow;
 
 use sqlparser::ast::{Expr, Query, Select, SetExpr, Spanned as _, Statement, Visit, Visitor};
 
-use crate::check::rule::rule;
 use crate::diagnostics::Diagnostic;
+use crate::diagnostics::rule::rule;
 use crate::model::sql::Sql;
 
 rule! {

@@ -1,7 +1,7 @@
 use sqlparser::ast::{GroupByExpr, SelectItem, SetExpr, Spanned as _, Statement};
 
-use crate::check::rule::rule;
 use crate::diagnostics::Diagnostic;
+use crate::diagnostics::rule::rule;
 use crate::model::sql::Sql;
 
 rule! {

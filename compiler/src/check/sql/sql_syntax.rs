@@ -1,5 +1,5 @@
-use crate::check::rule::rule;
 use crate::diagnostics::Diagnostic;
+use crate::diagnostics::rule::rule;
 use crate::model::sql::Sql;
 
 rule! {

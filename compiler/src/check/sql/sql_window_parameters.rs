@@ -1,8 +1,9 @@
-use crate::check::rule::rule;
-use crate::diagnostics::{Diagnostic, closest};
+use crate::diagnostics::Diagnostic;
+use crate::diagnostics::rule::rule;
 use crate::model::MetricDefinition;
 use crate::model::sql::Sql;
 use crate::model::sql::{WINDOW_END, WINDOW_START};
+use crate::suggest::closest;
 
 rule! {
     /// ## What it does

@@ -76,10 +76,10 @@ impl PartialEq for Rule {
 macro_rules! rule {
     ($(#[doc = $doc:literal])* $vis:vis $ident:ident = ($code:literal, $name:literal, $level:ident);) => {
         $(#[doc = $doc])*
-        $vis static $ident: $crate::check::rule::Rule = $crate::check::rule::Rule {
+        $vis static $ident: $crate::diagnostics::rule::Rule = $crate::diagnostics::rule::Rule {
             code: $code,
             name: $name,
-            default: $crate::check::rule::Severity::$level,
+            default: $crate::diagnostics::rule::Severity::$level,
             doc: concat!($($doc, "\n"),*),
         };
     };
