@@ -1,4 +1,4 @@
-//! The `metricc` command line: `check`, `build` and `explain`.
+//! The `metricc` command line: `check`, `build`, `explain` and `templates`.
 //!
 //! Exit status: 0 when no errors were found, 1 when some were (or warnings, with
 //! `--deny-warnings`; or a stale output folder, with `build --check`), 2 when metricc could
@@ -10,12 +10,14 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::build::{self as builder, Mode, Outcome};
 use crate::check::{RULES, find_rule};
-use crate::config::{Config, Preset, SetupError};
+use crate::config::{self, Config, Preset};
 use crate::diagnostics::{self, Format, Style, plural};
+use crate::emit::{BACKENDS, Templates};
+use crate::error::Error;
 use crate::pipeline::{self, Compilation};
 use crate::suggest::closest;
-use crate::{emit, write};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -37,6 +39,8 @@ enum Command {
     Build(BuildArgs),
     /// Explain a rule (by code or name), or list every rule
     Explain(ExplainArgs),
+    /// List the templates text outputs are rendered from, or print one (to start an override)
+    Templates(TemplatesArgs),
 }
 
 #[derive(Args, Debug)]
@@ -88,6 +92,26 @@ struct BuildArgs {
     /// Write nothing; exit 1 if the output folder is not what a build would write
     #[arg(long)]
     check: bool,
+    /// Build only these outputs (comma-separated), leaving the others' files as they are
+    #[arg(long, value_name = "OUTPUTS", value_delimiter = ',', help = only_help())]
+    only: Option<Vec<String>>,
+    /// A folder of template overrides (default: `[build] templates` of metricc.toml)
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+}
+
+fn only_help() -> String {
+    let names: Vec<&str> = BACKENDS.iter().map(|b| b.name).collect();
+    format!(
+        "Build only these outputs (comma-separated: {}), leaving the others' files as they are",
+        names.join(", ")
+    )
+}
+
+#[derive(Args, Debug)]
+struct TemplatesArgs {
+    /// Print this template's text (e.g. `dbt/models/marts/xmau_monthly.sql.j2`)
+    name: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -112,6 +136,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(args) => check(&args),
         Command::Build(args) => build(&args),
         Command::Explain(args) => explain(&args),
+        Command::Templates(args) => templates(&args),
     };
     match result {
         Ok(code) => code,
@@ -122,72 +147,84 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-fn load(project: &ProjectArgs, report: &ReportArgs) -> Result<Config, SetupError> {
+fn load(project: &ProjectArgs, report: &ReportArgs) -> Result<Config, Error> {
     let root = project.root.clone().unwrap_or_else(|| PathBuf::from("."));
     let mut config = Config::load(&root, project.preset, project.config.as_deref())?;
     config.levels.deny_warnings = report.deny_warnings;
     Ok(config)
 }
 
-fn check(args: &CheckArgs) -> Result<ExitCode, SetupError> {
+fn check(args: &CheckArgs) -> Result<ExitCode, Error> {
     let config = load(&args.project, &args.report)?;
     let compilation = pipeline::compile(&config)?;
     report(&compilation, &args.report)?;
     Ok(exit(compilation.failed()))
 }
 
-fn build(args: &BuildArgs) -> Result<ExitCode, SetupError> {
+fn build(args: &BuildArgs) -> Result<ExitCode, Error> {
     let mut config = load(&args.project, &args.report)?;
     if let Some(out) = &args.out {
         config.out = out.clone();
     }
-    let compilation = pipeline::compile(&config)?;
-    let failed = compilation.failed();
+    if let Some(only) = &args.only {
+        config.only = Some(config::backends(only)?);
+    }
+    if let Some(templates) = &args.templates {
+        config.templates = Some(templates.clone());
+    }
+    let mode = if args.check {
+        Mode::Compare
+    } else {
+        Mode::Write
+    };
+    let built = builder::run(&config, mode)?;
+    let compilation = &built.compilation;
     // A clean build is quiet in the human format; machine formats always get their report.
-    if failed
+    if compilation.failed()
         || !compilation.diagnostics.is_empty()
         || args.report.output.is_some()
         || args.report.format != Format::Human
     {
-        report(&compilation, &args.report)?;
+        report(compilation, &args.report)?;
     }
-    if failed {
-        eprintln!("nothing written: fix the errors reported first");
-        return Ok(exit(true));
-    }
-    let files = emit::all(&compilation.dictionary, &compilation.sources);
     let out = config.out_dir();
-    if args.check {
-        let staleness = write::staleness(&out, &files).map_err(|e| SetupError(e.to_string()))?;
-        if staleness.is_fresh() {
+    match built.outcome {
+        Outcome::NotBuilt => {
+            eprintln!("nothing written: fix the errors reported first");
+            Ok(exit(true))
+        }
+        Outcome::Written { report, .. } => {
             eprintln!(
-                "{} is up to date ({})",
+                "{}: {} written, {} unchanged, {} removed",
                 out.display(),
-                plural(files.len(), "file")
+                report.written.len(),
+                report.unchanged,
+                report.removed.len()
             );
-            return Ok(exit(false));
+            Ok(exit(false))
         }
-        for (what, paths) in [
-            ("changed", &staleness.changed),
-            ("missing", &staleness.missing),
-            ("not generated any more", &staleness.extra),
-        ] {
-            for path in paths {
-                eprintln!("{what}: {}", out.join(path).display());
+        Outcome::Compared { files, staleness } => {
+            if staleness.is_fresh() {
+                eprintln!(
+                    "{} is up to date ({})",
+                    out.display(),
+                    plural(files, "file")
+                );
+                return Ok(exit(false));
             }
+            for (what, paths) in [
+                ("changed", &staleness.changed),
+                ("missing", &staleness.missing),
+                ("not generated any more", &staleness.extra),
+            ] {
+                for path in paths {
+                    eprintln!("{what}: {}", out.join(path).display());
+                }
+            }
+            eprintln!("{} is out of date: run `metricc build`", out.display());
+            Ok(exit(true))
         }
-        eprintln!("{} is out of date: run `metricc build`", out.display());
-        return Ok(exit(true));
     }
-    let written = write::write(&out, &files).map_err(|e| SetupError(e.to_string()))?;
-    eprintln!(
-        "{}: {} written, {} unchanged, {} removed",
-        out.display(),
-        written.written.len(),
-        written.unchanged,
-        written.removed.len()
-    );
-    Ok(exit(false))
 }
 
 fn exit(failed: bool) -> ExitCode {
@@ -199,7 +236,7 @@ fn exit(failed: bool) -> ExitCode {
 }
 
 /// Prints (or writes) the diagnostics in the chosen format.
-fn report(compilation: &Compilation, args: &ReportArgs) -> Result<(), SetupError> {
+fn report(compilation: &Compilation, args: &ReportArgs) -> Result<(), Error> {
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let style = match args.color {
         Color::Always => Style::Colored,
@@ -228,26 +265,26 @@ fn report(compilation: &Compilation, args: &ReportArgs) -> Result<(), SetupError
     Ok(())
 }
 
-fn write_report(path: &Path, text: &str) -> Result<(), SetupError> {
+fn write_report(path: &Path, text: &str) -> Result<(), Error> {
+    let failed = |source| Error::WriteReport {
+        path: path.to_path_buf(),
+        source,
+    };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| SetupError(format!("cannot create {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir).map_err(failed)?;
     }
-    std::fs::write(path, text)
-        .map_err(|e| SetupError(format!("cannot write {}: {e}", path.display())))
+    std::fs::write(path, text).map_err(failed)
 }
 
-fn explain(args: &ExplainArgs) -> Result<ExitCode, SetupError> {
+fn explain(args: &ExplainArgs) -> Result<ExitCode, Error> {
     let text = if args.markdown {
         rules_reference()
     } else if let Some(code) = &args.code {
         let Some(rule) = find_rule(code) else {
-            let hint = closest(code, RULES.iter().flat_map(|r| [r.code, r.name]))
-                .map(|c| format!(" (did you mean `{c}`?)"))
-                .unwrap_or_default();
-            return Err(SetupError(format!(
-                "no rule `{code}`{hint}; `metricc explain` lists every rule"
-            )));
+            return Err(Error::UnknownRule {
+                name: code.clone(),
+                suggestion: closest(code, RULES.iter().flat_map(|r| [r.code, r.name])),
+            });
         };
         format!(
             "# {} {} ({} by default)\n\n{}",
@@ -271,6 +308,26 @@ fn explain(args: &ExplainArgs) -> Result<ExitCode, SetupError> {
             .collect()
     };
     // A closed pipe (`metricc explain | head`) is not an error worth reporting.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn templates(args: &TemplatesArgs) -> Result<ExitCode, Error> {
+    let text = match &args.name {
+        Some(name) => match Templates::embedded(name) {
+            Some(text) => text.to_owned(),
+            None => {
+                return Err(Error::Templates(
+                    crate::emit::templates::TemplateDirError::Unknown {
+                        path: name.clone(),
+                        suggestion: closest(name, Templates::names()),
+                    },
+                ));
+            }
+        },
+        None => Templates::names().map(|n| format!("{n}\n")).collect(),
+    };
+    // A closed pipe is not an error worth reporting.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     Ok(ExitCode::SUCCESS)
 }

@@ -9,19 +9,23 @@
 //! events = ["definitions/events"]
 //! [build]
 //! out = "generated"
+//! outputs = ["dictionary", "schemas"]  # default: every backend
+//! templates = "my-templates"           # overrides of metricc's templates
+//! [build.schemas]                      # a section per backend for its settings
+//! vendor = "com.example"
 //! [rules]
 //! MC601 = "allow"                      # or "warn" / "deny"; codes or names
 //! ```
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::check::{RULES, find_rule};
-use crate::diagnostics::Diagnostic;
-use crate::diagnostics::Severity;
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::emit::{self, BACKENDS, Backend};
+use crate::error::Error;
 use crate::source::Layout;
 use crate::suggest::closest;
 
@@ -31,20 +35,9 @@ pub const CONFIG_FILE: &str = "metricc.toml";
 /// GitLab's product hierarchy, bundled for `--preset gitlab`.
 pub const GITLAB_TAXONOMY: &str = include_str!("../presets/gitlab/stages.yml");
 
-/// A problem that stops metricc before it can check anything (exit status 2).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SetupError(pub String);
-
-impl fmt::Display for SetupError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for SetupError {}
-
 /// A bundle of defaults: layout, taxonomy and rule levels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Preset {
     /// `definitions/stages.yml`, `definitions/metrics/`, `definitions/events/`
@@ -110,6 +103,17 @@ pub struct Config {
     pub layout: Layout,
     /// The output folder, relative to the root unless absolute.
     pub out: PathBuf,
+    /// The outputs of the project (`[build] outputs`; default: every backend). A build
+    /// writes exactly these, and removes what other backends wrote before.
+    pub outputs: Vec<&'static Backend>,
+    /// A partial build (`metricc build --only`): these backends run and replace their own
+    /// files; the rest of the output folder is carried over as it is.
+    pub only: Option<Vec<&'static Backend>>,
+    /// A folder of template overrides (`[build] templates`, `--templates`), relative to the
+    /// root unless absolute.
+    pub templates: Option<PathBuf>,
+    /// The backends' settings (`[build.<backend>]`).
+    pub settings: emit::Settings,
     pub levels: Levels,
 }
 
@@ -133,10 +137,15 @@ struct PathsSection {
     events: Option<Vec<String>>,
 }
 
+/// `[build]`: the keys of the build itself; every other key is a backend's section, read
+/// into [`emit::Settings`].
 #[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 struct BuildSection {
     out: Option<String>,
+    outputs: Option<Vec<String>>,
+    templates: Option<String>,
+    #[serde(flatten)]
+    backends: toml::Table,
 }
 
 #[derive(Deserialize, Clone, Copy)]
@@ -154,25 +163,25 @@ impl Config {
         root: &Path,
         preset: Option<Preset>,
         config_file: Option<&Path>,
-    ) -> Result<Config, SetupError> {
+    ) -> Result<Config, Error> {
         if !root.is_dir() {
-            return Err(SetupError(format!(
-                "`{}` is not a folder: run metricc in a project root, or pass the root as an argument",
-                root.display()
-            )));
+            return Err(Error::NotAFolder(root.to_path_buf()));
         }
         let file_path = config_file.map_or_else(|| root.join(CONFIG_FILE), Path::to_path_buf);
+        let invalid = |message: String| Error::InvalidConfig {
+            path: file_path.clone(),
+            message,
+        };
         let file = match std::fs::read_to_string(&file_path) {
-            Ok(text) => toml::from_str::<ConfigFile>(&text)
-                .map_err(|e| SetupError(format!("invalid {}: {e}", file_path.display())))?,
+            Ok(text) => toml::from_str::<ConfigFile>(&text).map_err(|e| invalid(e.to_string()))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && config_file.is_none() => {
                 ConfigFile::default()
             }
-            Err(e) => {
-                return Err(SetupError(format!(
-                    "cannot read {}: {e}",
-                    file_path.display()
-                )));
+            Err(source) => {
+                return Err(Error::ReadConfig {
+                    path: file_path,
+                    source,
+                });
             }
         };
         let preset = preset.or(file.preset).unwrap_or(Preset::Native);
@@ -190,15 +199,32 @@ impl Config {
         if let Some(out) = file.build.out {
             config.out = PathBuf::from(out);
         }
+        if let Some(outputs) = &file.build.outputs {
+            config.outputs = backends(outputs)?;
+        }
+        config.templates = file.build.templates.map(PathBuf::from);
+        for name in file.build.backends.keys() {
+            if emit::backend(name).is_none() {
+                let known = BACKENDS.iter().map(|b| b.name);
+                let hint = closest(name, known)
+                    .map(|c| format!(" (did you mean `[build.{c}]`?)"))
+                    .unwrap_or_default();
+                return Err(invalid(format!(
+                    "unknown key `{name}` in [build]{hint}: [build] takes `out`, `outputs`, \
+                     `templates` and a section per output"
+                )));
+            }
+        }
+        config.settings = emit::Settings::deserialize(file.build.backends)
+            .map_err(|e| invalid(format!("in [build]: {e}")))?;
         for (key, setting) in &file.rules {
             let Some(rule) = find_rule(key) else {
                 let known = RULES.iter().flat_map(|r| [r.code, r.name]);
                 let hint = closest(key, known)
                     .map(|c| format!(" (did you mean `{c}`?)"))
                     .unwrap_or_default();
-                return Err(SetupError(format!(
-                    "{}: unknown rule `{key}` in [rules]{hint}; `metricc explain` lists the rules",
-                    file_path.display()
+                return Err(invalid(format!(
+                    "unknown rule `{key}` in [rules]{hint}; `metricc explain` lists the rules"
                 )));
             };
             config.levels.set(
@@ -227,6 +253,10 @@ impl Config {
                     skip_dirs: Vec::new(),
                 },
                 out: PathBuf::from("generated"),
+                outputs: BACKENDS.iter().collect(),
+                only: None,
+                templates: None,
+                settings: emit::Settings::default(),
                 levels: Levels::default(),
             },
             Preset::Gitlab => {
@@ -259,6 +289,10 @@ impl Config {
                             .to_vec(),
                     },
                     out: PathBuf::from("generated"),
+                    outputs: BACKENDS.iter().collect(),
+                    only: None,
+                    templates: None,
+                    settings: emit::Settings::default(),
                     levels,
                 }
             }
@@ -269,6 +303,29 @@ impl Config {
     pub fn out_dir(&self) -> PathBuf {
         self.root.join(&self.out)
     }
+
+    /// The backends a build runs: `--only`'s, or the project's outputs.
+    pub fn selected_backends(&self) -> &[&'static Backend] {
+        self.only.as_deref().unwrap_or(&self.outputs)
+    }
+}
+
+/// The backends named in a list (`--only schemas,docs`, `[build] outputs`), in
+/// [`BACKENDS`] order, each once.
+pub fn backends(names: &[impl AsRef<str>]) -> Result<Vec<&'static Backend>, Error> {
+    for name in names {
+        let name = name.as_ref();
+        if emit::backend(name).is_none() {
+            return Err(Error::UnknownOutput {
+                name: name.to_owned(),
+                suggestion: closest(name, BACKENDS.iter().map(|b| b.name)),
+            });
+        }
+    }
+    Ok(BACKENDS
+        .iter()
+        .filter(|b| names.iter().any(|n| n.as_ref() == b.name))
+        .collect())
 }
 
 #[cfg(test)]
@@ -303,11 +360,39 @@ mod tests {
     #[test]
     fn unknown_rules_and_fields_are_setup_errors() {
         let dir = project("[rules]\nMC6O1 = \"allow\"\n");
-        let err = Config::load(dir.path(), None, None).unwrap_err();
-        assert!(err.0.contains("unknown rule `MC6O1`"), "{err}");
-        assert!(err.0.contains("did you mean `MC601`"), "{err}");
+        let err = Config::load(dir.path(), None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown rule `MC6O1`"), "{err}");
+        assert!(err.contains("did you mean `MC601`"), "{err}");
         let dir = project("[paths]\nmetric = [\"m\"]\n");
         assert!(Config::load(dir.path(), None, None).is_err());
+    }
+
+    #[test]
+    fn build_section_selects_outputs_and_reads_backend_settings() {
+        let dir =
+            project("[build]\noutputs = [\"dictionary\"]\ntemplates = \"t\"\n[build.dictionary]\n");
+        let config = Config::load(dir.path(), None, None).unwrap();
+        assert_eq!(config.outputs.len(), 1);
+        assert_eq!(config.templates, Some(PathBuf::from("t")));
+        for (toml, expected) in [
+            (
+                "[build]\noutputs = [\"dictionry\"]\n",
+                "did you mean `dictionary`",
+            ),
+            ("[build.dictionry]\n", "did you mean `[build.dictionary]`"),
+            (
+                "[build.dictionary]\nflavour = 1\n",
+                "unknown field `flavour`",
+            ),
+        ] {
+            let dir = project(toml);
+            let err = Config::load(dir.path(), None, None)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(expected), "{toml}: {err}");
+        }
     }
 
     #[test]

@@ -13,9 +13,9 @@ use crate::check::files::{
     file_too_large::FILE_TOO_LARGE, not_a_mapping::NOT_A_MAPPING, not_utf8::NOT_UTF8,
     unreadable_file::UNREADABLE_FILE,
 };
-use crate::config::{Config, Preset, SetupError, TaxonomySource};
-use crate::diagnostics::Severity;
-use crate::diagnostics::{self, Diagnostic, Summary};
+use crate::config::{Config, Preset, TaxonomySource};
+use crate::diagnostics::{self, Diagnostic, Severity, Summary};
+use crate::error::Error;
 use crate::model::{EventDefinition, MetricDefinition, Taxonomy, ValueType};
 use crate::resolve::{Dictionary, ValueSchema};
 use crate::source::{
@@ -55,7 +55,7 @@ struct Loaded {
 }
 
 /// Checks a project: the main entry point of the library.
-pub fn compile(config: &Config) -> Result<Compilation, SetupError> {
+pub fn compile(config: &Config) -> Result<Compilation, Error> {
     let found = discover(config)?;
 
     // Bundled taxonomies are parsed like files, under a name that says where they are from.
@@ -127,23 +127,20 @@ fn count(diagnostics: &[Diagnostic], severity: Severity) -> usize {
 }
 
 /// Lists the project's files, refusing to run where there is evidently no project.
-fn discover(config: &Config) -> Result<Vec<FoundFile>, SetupError> {
+fn discover(config: &Config) -> Result<Vec<FoundFile>, Error> {
     let root = &config.root;
     match (&config.taxonomy, config.preset) {
         (TaxonomySource::File(path), _) if !root.join(path).is_file() => {
-            return Err(SetupError(format!(
-                "no taxonomy at `{}` in `{}`: run metricc in a project root (one with `{path}`), \
-                 pass `--preset gitlab` for a GitLab checkout, or set `[paths] taxonomy` in metricc.toml",
-                path,
-                root.display()
-            )));
+            return Err(Error::NoTaxonomy {
+                root: root.clone(),
+                taxonomy: path.clone(),
+            });
         }
         (_, Preset::Gitlab) if !config.layout.metrics.iter().any(|d| root.join(d).is_dir()) => {
-            return Err(SetupError(format!(
-                "`{}` is not a GitLab checkout: none of {} exists",
-                root.display(),
-                config.layout.metrics.join(", ")
-            )));
+            return Err(Error::NotGitlabCheckout {
+                root: root.clone(),
+                expected: config.layout.metrics.clone(),
+            });
         }
         _ => {}
     }

@@ -41,40 +41,51 @@ impl Staleness {
 }
 
 /// Why writing failed.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum WriteError {
     /// The output folder exists, is not empty, and was not written by metricc.
+    #[error(
+        "`{}` exists and was not written by metricc (no {MARKER} file): refusing to replace it; choose another --out folder or empty it",
+        .0.display()
+    )]
     NotOurs(PathBuf),
     /// A backend produced a path that would escape the output folder.
+    #[error("refusing to write outside the output folder: `{0}`")]
     BadPath(String),
-    Io(PathBuf, io::Error),
+    #[error("{}: {}", .0.display(), .1)]
+    Io(PathBuf, #[source] io::Error),
 }
 
-impl std::fmt::Display for WriteError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+/// Which paths of the output folder a write replaces. A partial build (`--only`) replaces
+/// the paths of the backends it ran and carries every other file over as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// The whole folder: files no backend writes any more are removed.
+    #[default]
+    All,
+    /// Only paths under these prefixes (a file name, or a folder ending in `/`).
+    Only(Vec<String>),
+}
+
+impl Scope {
+    /// Whether a write in this scope owns `path`.
+    pub fn covers(&self, path: &str) -> bool {
         match self {
-            WriteError::NotOurs(path) => write!(
-                f,
-                "`{}` exists and was not written by metricc (no {MARKER} file): refusing to replace it; choose another --out folder or empty it",
-                path.display()
-            ),
-            WriteError::BadPath(path) => {
-                write!(f, "refusing to write outside the output folder: `{path}`")
-            }
-            WriteError::Io(path, error) => write!(f, "{}: {error}", path.display()),
+            Scope::All => true,
+            Scope::Only(prefixes) => prefixes.iter().any(|p| crate::emit::is_under(path, p)),
         }
     }
 }
-
-impl std::error::Error for WriteError {}
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
     move |e| WriteError::Io(path.to_path_buf(), e)
 }
 
-/// Compares the output folder with `files` without writing anything (`build --check`).
-pub fn staleness(out: &Path, files: &[OutputFile]) -> Result<Staleness, WriteError> {
-    let existing = list_tree(out)?;
+/// Compares the output folder with `files` without writing anything (`build --check`);
+/// only paths in `scope` are compared.
+pub fn staleness(out: &Path, files: &[OutputFile], scope: &Scope) -> Result<Staleness, WriteError> {
+    let mut existing = list_tree(out)?;
+    existing.retain(|p| scope.covers(p));
     let mut report = Staleness::default();
     for file in files {
         if !existing.contains(&file.path) {
@@ -87,8 +98,9 @@ pub fn staleness(out: &Path, files: &[OutputFile]) -> Result<Staleness, WriteErr
     Ok(report)
 }
 
-/// Replaces the output folder with exactly `files` (plus the marker), atomically.
-pub fn write(out: &Path, files: &[OutputFile]) -> Result<WriteReport, WriteError> {
+/// Replaces the output folder with exactly `files` (plus the marker, and the files outside
+/// `scope`, carried over), atomically.
+pub fn write(out: &Path, files: &[OutputFile], scope: &Scope) -> Result<WriteReport, WriteError> {
     for file in files {
         if !is_safe(&file.path) {
             return Err(WriteError::BadPath(file.path.clone()));
@@ -97,7 +109,14 @@ pub fn write(out: &Path, files: &[OutputFile]) -> Result<WriteReport, WriteError
     if out.exists() && !out.join(MARKER).is_file() && !is_empty_dir(out)? {
         return Err(WriteError::NotOurs(out.to_path_buf()));
     }
-    let existing = list_tree(out)?;
+    let mut existing = list_tree(out)?;
+    // Files outside the scope stay as they are: carried over like unchanged ones.
+    let outside: Vec<String> = existing
+        .iter()
+        .filter(|p| p.as_str() != MARKER && !scope.covers(p))
+        .cloned()
+        .collect();
+    existing.retain(|p| p.as_str() == MARKER || scope.covers(p));
     let mut report = WriteReport::default();
     let mut unchanged = BTreeSet::new();
     for file in files {
@@ -125,7 +144,7 @@ pub fn write(out: &Path, files: &[OutputFile]) -> Result<WriteReport, WriteError
     let retired = parent.join(format!(".{name}.metricc-old-{}", std::process::id()));
     let _ = fs::remove_dir_all(&staging);
 
-    let staged = stage(&staging, out, files, &unchanged);
+    let staged = stage(&staging, out, files, &unchanged, &outside);
     if let Err(error) = staged {
         let _ = fs::remove_dir_all(&staging);
         return Err(error);
@@ -158,8 +177,16 @@ fn stage(
     out: &Path,
     files: &[OutputFile],
     unchanged: &BTreeSet<&str>,
+    outside: &[String],
 ) -> Result<(), WriteError> {
     fs::create_dir_all(staging).map_err(io_err(staging))?;
+    for path in outside {
+        let target = staging.join(path);
+        if let Some(dir) = target.parent() {
+            fs::create_dir_all(dir).map_err(io_err(dir))?;
+        }
+        keep(&out.join(path), &target).map_err(io_err(&target))?;
+    }
     let marker = OutputFile::new(MARKER, MARKER_TEXT);
     for file in files.iter().chain(std::iter::once(&marker)) {
         let target = staging.join(&file.path);
@@ -249,11 +276,21 @@ mod tests {
     fn writes_swaps_and_removes_stale_files() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("generated");
-        let report = write(&out, &files(&[("a.json", "1"), ("docs/b.md", "2")])).unwrap();
+        let report = write(
+            &out,
+            &files(&[("a.json", "1"), ("docs/b.md", "2")]),
+            &Scope::All,
+        )
+        .unwrap();
         assert_eq!(report.written, vec!["a.json", "docs/b.md"]);
         assert!(out.join(MARKER).is_file());
 
-        let report = write(&out, &files(&[("a.json", "1"), ("c.txt", "3")])).unwrap();
+        let report = write(
+            &out,
+            &files(&[("a.json", "1"), ("c.txt", "3")]),
+            &Scope::All,
+        )
+        .unwrap();
         assert_eq!(report.written, vec!["c.txt"]);
         assert_eq!(report.removed, vec!["docs/b.md"]);
         assert!(!out.join("docs/b.md").exists());
@@ -267,7 +304,12 @@ mod tests {
     fn unchanged_files_keep_their_mtime_and_no_change_touches_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("generated");
-        write(&out, &files(&[("a.json", "1"), ("b.json", "2")])).unwrap();
+        write(
+            &out,
+            &files(&[("a.json", "1"), ("b.json", "2")]),
+            &Scope::All,
+        )
+        .unwrap();
         let old = SystemTime::now() - Duration::from_secs(3600);
         for name in ["a.json", "b.json"] {
             fs::File::options()
@@ -277,11 +319,21 @@ mod tests {
                 .set_modified(old)
                 .unwrap();
         }
-        let report = write(&out, &files(&[("a.json", "1"), ("b.json", "2")])).unwrap();
+        let report = write(
+            &out,
+            &files(&[("a.json", "1"), ("b.json", "2")]),
+            &Scope::All,
+        )
+        .unwrap();
         assert!(report.written.is_empty());
         assert_eq!(report.unchanged, 2);
 
-        write(&out, &files(&[("a.json", "1"), ("b.json", "changed")])).unwrap();
+        write(
+            &out,
+            &files(&[("a.json", "1"), ("b.json", "changed")]),
+            &Scope::All,
+        )
+        .unwrap();
         let mtime = |n: &str| fs::metadata(out.join(n)).unwrap().modified().unwrap();
         assert_eq!(mtime("a.json"), old);
         assert!(mtime("b.json") > old);
@@ -291,14 +343,14 @@ mod tests {
     fn refuses_folders_it_did_not_write_and_escaping_paths() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("precious.txt"), "keep").unwrap();
-        let err = write(dir.path(), &files(&[("a", "1")])).unwrap_err();
+        let err = write(dir.path(), &files(&[("a", "1")]), &Scope::All).unwrap_err();
         assert!(matches!(err, WriteError::NotOurs(_)));
         assert!(dir.path().join("precious.txt").exists());
 
         let out = dir.path().join("out");
         for bad in ["../x", "/etc/x", "", MARKER] {
             assert!(matches!(
-                write(&out, &files(&[(bad, "1")])),
+                write(&out, &files(&[(bad, "1")]), &Scope::All),
                 Err(WriteError::BadPath(_))
             ));
         }
@@ -306,16 +358,50 @@ mod tests {
     }
 
     #[test]
+    fn a_partial_write_carries_the_other_files_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("generated");
+        write(
+            &out,
+            &files(&[
+                ("dictionary.json", "1"),
+                ("docs/a.md", "2"),
+                ("docs/b.md", "3"),
+            ]),
+            &Scope::All,
+        )
+        .unwrap();
+        let docs = Scope::Only(vec!["docs/".into()]);
+        let report = write(&out, &files(&[("docs/a.md", "changed")]), &docs).unwrap();
+        assert_eq!(report.written, vec!["docs/a.md"]);
+        assert_eq!(report.removed, vec!["docs/b.md"]);
+        assert_eq!(
+            fs::read_to_string(out.join("dictionary.json")).unwrap(),
+            "1"
+        );
+        assert!(!out.join("docs/b.md").exists());
+        let s = staleness(&out, &files(&[("docs/a.md", "changed")]), &docs).unwrap();
+        assert!(s.is_fresh(), "{s:?}");
+        assert!(Scope::Only(vec!["dictionary.json".into()]).covers("dictionary.json"));
+        assert!(!docs.covers("docsx/a.md"));
+    }
+
+    #[test]
     fn staleness_lists_changed_missing_and_extra_files() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("generated");
-        write(&out, &files(&[("a", "1"), ("b", "2")])).unwrap();
-        let s = staleness(&out, &files(&[("a", "1"), ("b", "x"), ("c", "3")])).unwrap();
+        write(&out, &files(&[("a", "1"), ("b", "2")]), &Scope::All).unwrap();
+        let s = staleness(
+            &out,
+            &files(&[("a", "1"), ("b", "x"), ("c", "3")]),
+            &Scope::All,
+        )
+        .unwrap();
         assert_eq!(s.changed, vec!["b"]);
         assert_eq!(s.missing, vec!["c"]);
         assert!(s.extra.is_empty());
         assert!(
-            staleness(&out, &files(&[("a", "1"), ("b", "2")]))
+            staleness(&out, &files(&[("a", "1"), ("b", "2")]), &Scope::All)
                 .unwrap()
                 .is_fresh()
         );

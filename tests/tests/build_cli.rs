@@ -223,3 +223,23 @@ fn build_refuses_to_replace_a_folder_it_did_not_write() {
     );
     assert!(precious.join("main.rs").is_file());
 }
+
+#[test]
+fn only_builds_the_named_outputs_and_names_unknown_ones() {
+    let project = example_project();
+    let output = run(project.path(), &["build", "--only", "dictionary"]);
+    assert_eq!(status(&output), 0, "{}", stderr(&output));
+    assert!(project.path().join("generated/dictionary.json").is_file());
+
+    let output = run(project.path(), &["build", "--only", "dictionry"]);
+    assert_eq!(status(&output), 2);
+    assert!(
+        stderr(&output).contains("unknown output `dictionry` (did you mean `dictionary`?)"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = run(project.path(), &["build", "--templates", "no-such-folder"]);
+    assert_eq!(status(&output), 2);
+    assert!(stderr(&output).contains("no-such-folder"), "{}", stderr(&output));
+}

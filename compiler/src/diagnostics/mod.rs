@@ -136,7 +136,8 @@ pub struct LocatedRelated<'a> {
 }
 
 /// The output formats of `metricc check`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Format {
     /// rustc-style text with source snippets
     Human,

@@ -1,7 +1,7 @@
 //! An event definition as written in its file.
 
 use super::metric::head;
-use super::{Fields, Identifier, Tier};
+use super::{EventStatus, Fields, Identifier, Milestone, Tier};
 use crate::source::{FileId, Span, Spanned};
 use crate::yaml::Node;
 
@@ -21,10 +21,10 @@ pub struct EventDefinition {
     pub product_stage: Option<Spanned<String>>,
     pub product_section: Option<Spanned<String>>,
     pub product_categories: Vec<Spanned<String>>,
-    pub milestone: Option<Spanned<String>>,
+    pub milestone: Option<Spanned<Milestone>>,
     pub introduced_by_url: Option<Spanned<String>>,
     pub tiers: Vec<Spanned<Tier>>,
-    pub status: Option<Spanned<String>>,
+    pub status: Option<Spanned<EventStatus>>,
     pub classification: Option<Spanned<String>>,
     /// Span of the first key of the file.
     pub head: Span,
@@ -46,10 +46,10 @@ impl EventDefinition {
             product_stage: f.string("product_stage"),
             product_section: f.string("product_section"),
             product_categories: f.strings("product_categories"),
-            milestone: f.string("milestone"),
+            milestone: f.milestone("milestone"),
             introduced_by_url: f.string("introduced_by_url"),
             tiers: f.enumerated_list("tiers", Tier::parse),
-            status: f.string("status"),
+            status: f.enumerated("status", EventStatus::parse),
             classification: f.string("classification"),
             head: head(file, node),
         })

@@ -2,8 +2,8 @@
 
 use super::sql::Sql;
 use super::{
-    DataCategory, DataSource, Fields, IndicatorType, Spelling, Status, Tier, TimeFrame, Unique,
-    ValueType,
+    DataCategory, DataSource, Fields, IndicatorType, KeyPath, Milestone, Spelling, Status, Tier,
+    TimeFrame, Unique, ValueType,
 };
 use crate::source::{FileId, Span, Spanned};
 use crate::yaml::{Node, Value};
@@ -41,7 +41,7 @@ pub struct EventSelector {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDefinition {
     pub file: FileId,
-    pub key_path: Spanned<String>,
+    pub key_path: Spanned<KeyPath>,
     pub description: Option<Spanned<String>>,
     pub product_group: Option<Spanned<String>>,
     pub product_stage: Option<Spanned<String>>,
@@ -56,8 +56,8 @@ pub struct MetricDefinition {
     pub data_category: Option<Spanned<DataCategory>>,
     pub performance_indicator_type: Vec<Spanned<IndicatorType>>,
     pub tiers: Vec<Spanned<Tier>>,
-    pub milestone: Option<Spanned<String>>,
-    pub milestone_removed: Option<Spanned<String>>,
+    pub milestone: Option<Spanned<Milestone>>,
+    pub milestone_removed: Option<Spanned<Milestone>>,
     pub introduced_by_url: Option<Spanned<String>>,
     pub removed_by_url: Option<Spanned<String>>,
     pub repair_issue_url: Option<Spanned<String>>,
@@ -85,7 +85,9 @@ impl MetricDefinition {
         let time_frame = time_frames(&f)?;
         Some(MetricDefinition {
             file,
-            key_path: f.string("key_path")?,
+            key_path: f
+                .string("key_path")
+                .map(|k| Spanned::new(KeyPath::new(k.value), k.span))?,
             description: f.string("description"),
             product_group: f.string("product_group"),
             product_stage: f.string("product_stage"),
@@ -100,8 +102,8 @@ impl MetricDefinition {
             performance_indicator_type: f
                 .enumerated_list("performance_indicator_type", IndicatorType::parse),
             tiers: f.enumerated_list("tiers", Tier::parse),
-            milestone: f.string("milestone"),
-            milestone_removed: f.string("milestone_removed"),
+            milestone: f.milestone("milestone"),
+            milestone_removed: f.milestone("milestone_removed"),
             introduced_by_url: f.string("introduced_by_url"),
             // GitLab's schema allows `removed_by_url:` left empty for old removals; it reads as
             // an empty URL (a placeholder), not as a missing field.

@@ -95,6 +95,14 @@ string_enum! {
 }
 
 string_enum! {
+    /// Whether an event is still recorded.
+    pub enum EventStatus {
+        Active = "active",
+        Removed = "removed",
+    }
+}
+
+string_enum! {
     /// Whether a metric is collected.
     pub enum Status {
         Active = "active",
@@ -246,6 +254,63 @@ impl PartialOrd for Milestone {
     }
 }
 
+impl std::fmt::Display for Milestone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let before = if self.before { "<" } else { "" };
+        write!(f, "{before}{}.{}", self.major, self.minor)
+    }
+}
+
+impl serde::Serialize for Milestone {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A metric's `key_path`: its dot-separated place in the Service Ping payload.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
+#[serde(transparent)]
+pub struct KeyPath(String);
+
+impl KeyPath {
+    pub fn new(text: impl Into<String>) -> KeyPath {
+        KeyPath(text.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The dot-separated segments (`counts.issues` → `counts`, `issues`).
+    pub fn segments(&self) -> std::str::Split<'_, char> {
+        self.0.split('.')
+    }
+
+    /// The key path a `time_frame` list gives one of its elements (`_weekly`, `_monthly`).
+    pub fn with_suffix(&self, time_frame: TimeFrame) -> KeyPath {
+        KeyPath(format!("{}{}", self.0, time_frame.key_suffix()))
+    }
+}
+
+impl std::ops::Deref for KeyPath {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for KeyPath {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for KeyPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 impl Milestone {
     pub fn parse(text: &str) -> Option<Milestone> {
         let (before, rest) = match text.strip_prefix('<') {
@@ -288,6 +353,12 @@ impl<'a> Fields<'a> {
     pub fn as_string(&self, node: &Node) -> Option<Spanned<String>> {
         node.as_str()
             .map(|s| Spanned::new(s.to_owned(), self.span(node)))
+    }
+
+    /// A milestone (`"16.4"`, `"<13.9"`); absent when malformed (the schema reports it).
+    pub fn milestone(&self, key: &str) -> Option<Spanned<Milestone>> {
+        let node = self.node.get(key)?;
+        Milestone::parse(node.as_str()?).map(|m| Spanned::new(m, self.span(node)))
     }
 
     pub fn enumerated<E>(&self, key: &str, parse: fn(&str) -> Option<E>) -> Option<Spanned<E>> {
@@ -359,6 +430,28 @@ mod tests {
         assert_eq!(Milestone::parse("16"), None);
         assert_eq!(Milestone::parse("16.x"), None);
         assert_eq!(Milestone::parse(""), None);
+    }
+
+    #[test]
+    fn milestones_print_as_written() {
+        for text in ["16.4", "<13.9", "16.10"] {
+            assert_eq!(Milestone::parse(text).unwrap().to_string(), text);
+        }
+    }
+
+    #[test]
+    fn key_paths_take_their_time_frame_suffix() {
+        let path = KeyPath::new("counts.issues");
+        assert_eq!(
+            path.with_suffix(TimeFrame::Week).as_str(),
+            "counts.issues_weekly"
+        );
+        assert_eq!(
+            path.with_suffix(TimeFrame::Month).as_str(),
+            "counts.issues_monthly"
+        );
+        assert_eq!(path.with_suffix(TimeFrame::All).as_str(), "counts.issues");
+        assert_eq!(path.segments().collect::<Vec<_>>(), ["counts", "issues"]);
     }
 
     #[test]

@@ -7,8 +7,8 @@
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    DuplicateTreatment, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, SelectItem, SetExpr,
-    Statement, Value as SqlValue, visit_expressions,
+    DuplicateTreatment, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, ObjectName, Query,
+    SelectItem, SetExpr, Statement, Value as SqlValue, Visit, Visitor, visit_expressions,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
@@ -32,6 +32,9 @@ pub struct Sql {
     /// When the query's one column is `COUNT(DISTINCT <column>)`: that column's name, in
     /// parts (`["issues", "author_id"]`).
     pub distinct_count_of: Option<Vec<String>>,
+    /// The tables the query reads (`project_events`, `public.users`), sorted, once each;
+    /// common table expressions (`WITH x AS ...`) are not tables.
+    pub tables: Vec<String>,
     /// The syntax tree, during the parse stage only; see the module documentation.
     pub statements: Option<Vec<Statement>>,
 }
@@ -53,6 +56,7 @@ impl Sql {
                 error: None,
                 placeholders: placeholders(&statements),
                 distinct_count_of: distinct_count_of(&statements),
+                tables: tables(&statements),
                 statements: Some(statements),
             },
             Err(e) => {
@@ -68,6 +72,7 @@ impl Sql {
                     }),
                     placeholders: Vec::new(),
                     distinct_count_of: None,
+                    tables: Vec::new(),
                     statements: None,
                 }
             }
@@ -168,6 +173,39 @@ fn placeholders(statements: &[Statement]) -> Vec<String> {
         });
     }
     found
+}
+
+/// The tables the statements read, without the names of common table expressions.
+fn tables(statements: &[Statement]) -> Vec<String> {
+    #[derive(Default)]
+    struct Relations {
+        tables: Vec<String>,
+        ctes: Vec<String>,
+    }
+    impl Visitor for Relations {
+        type Break = ();
+        fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
+            if let Some(with) = &query.with {
+                for cte in &with.cte_tables {
+                    self.ctes.push(cte.alias.name.value.to_lowercase());
+                }
+            }
+            ControlFlow::Continue(())
+        }
+        fn pre_visit_relation(&mut self, relation: &ObjectName) -> ControlFlow<()> {
+            self.tables.push(relation.to_string());
+            ControlFlow::Continue(())
+        }
+    }
+    let mut found = Relations::default();
+    for statement in statements {
+        let _ = statement.visit(&mut found);
+    }
+    let Relations { mut tables, ctes } = found;
+    tables.retain(|t| !ctes.contains(&t.to_lowercase()));
+    tables.sort();
+    tables.dedup();
+    tables
 }
 
 /// The column of `SELECT COUNT(DISTINCT <column>) ...`, when that is the query's one value.
@@ -278,6 +316,18 @@ fn split_position(message: &str) -> (String, u64, u64) {
 mod tests {
     use super::*;
     use crate::source::FileId;
+
+    #[test]
+    fn tables_are_the_relations_read_without_ctes() {
+        let sql = Sql::parse(Spanned::new(
+            "WITH recent AS (SELECT * FROM issues WHERE created_at > :window_start) \
+             SELECT COUNT(*) FROM recent JOIN public.projects p ON p.id = recent.project_id \
+             WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = recent.author_id)"
+                .to_owned(),
+            Span::new(FileId(0), 0..0),
+        ));
+        assert_eq!(sql.tables, ["issues", "public.projects", "users"]);
+    }
 
     /// The SQL of a file whose `sql:` value (as YAML reads it) is `value`.
     fn sql_in(file_text: &str, value: &str) -> Sql {

@@ -3,13 +3,19 @@
 //!
 //! Resolving expands `time_frame` lists into one metric each (GitLab's `_weekly` /
 //! `_monthly` suffixes), attaches each group's stage and section from the taxonomy, and
-//! indexes events by action. It reports nothing: checks judge the result.
+//! indexes events by action, and derives once every name a backend gives a metric, an event
+//! or a group ([`names`]). It reports nothing: checks judge the result. [`view`] is the
+//! flattened, serializable form of the result that backends and templates read.
+
+pub mod names;
+pub mod view;
 
 use std::collections::{BTreeMap, HashMap};
 
 use crate::model::taxonomy::{Group, Section, Stage};
-use crate::model::{EventDefinition, MetricDefinition, Taxonomy, TimeFrame};
+use crate::model::{EventDefinition, KeyPath, MetricDefinition, Taxonomy, TimeFrame, TimeFrames};
 use crate::source::FileId;
+use names::{EventNames, MetricNames};
 
 /// Where a group sits in the taxonomy (indices into its vectors).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -25,10 +31,12 @@ pub struct Metric {
     /// Index into [`Dictionary::definitions`].
     pub definition: usize,
     /// The full key path, suffix included.
-    pub key_path: String,
+    pub key_path: KeyPath,
     pub time_frame: TimeFrame,
     /// The owning group's place, when the group is in the taxonomy.
     pub owner: Option<Owner>,
+    /// The names backends give the metric.
+    pub names: MetricNames,
 }
 
 /// A JSON Schema file referenced by `value_json_schema`, as loaded.
@@ -63,6 +71,8 @@ pub struct Dictionary {
     pub metrics: Vec<Metric>,
     /// Event definitions, in file order.
     pub events: Vec<EventDefinition>,
+    /// The names backends give each event, in the order of `events`.
+    pub event_names: Vec<EventNames>,
     /// `value_json_schema` path → its schema.
     pub value_schemas: BTreeMap<String, ValueSchema>,
     groups: HashMap<String, Owner>,
@@ -102,29 +112,46 @@ impl Dictionary {
                     .product_group
                     .as_ref()
                     .and_then(|g| groups.get(&g.value).copied());
-                let listed = matches!(def.time_frame.value, crate::model::TimeFrames::List(_));
-                def.time_frame
-                    .each()
-                    .into_iter()
-                    .map(move |time_frame| Metric {
+                let listed = matches!(def.time_frame.value, TimeFrames::List(_));
+                def.time_frame.each().into_iter().map(move |time_frame| {
+                    let key_path = if listed {
+                        def.key_path.value.with_suffix(time_frame)
+                    } else {
+                        def.key_path.value.clone()
+                    };
+                    Metric {
                         definition: i,
-                        key_path: if listed {
-                            format!("{}{}", def.key_path.value, time_frame.key_suffix())
-                        } else {
-                            def.key_path.value.clone()
-                        },
+                        names: MetricNames::new(&key_path),
+                        key_path,
                         time_frame,
                         owner,
-                    })
+                    }
+                })
             })
             .collect();
         metrics.sort_by(|a, b| (&a.key_path, a.definition).cmp(&(&b.key_path, b.definition)));
+        // Older Snowplow events may share an action (their categories tell them apart);
+        // their names then carry the category too.
+        let mut shared: HashMap<&str, usize> = HashMap::new();
+        for event in &events {
+            *shared.entry(event.action.value.as_str()).or_default() += 1;
+        }
+        let event_names = events
+            .iter()
+            .map(|e| match &e.category {
+                Some(category) if shared[e.action.value.as_str()] > 1 => {
+                    EventNames::new(&format!("{}_{}", category.value, e.action.value))
+                }
+                _ => EventNames::new(&e.action.value),
+            })
+            .collect();
         Dictionary {
             taxonomy,
             taxonomy_file,
             definitions,
             metrics,
             events,
+            event_names,
             value_schemas: BTreeMap::new(),
             groups,
             events_by_action,

@@ -1,0 +1,90 @@
+//! `metricc build` as a library call: check the definitions, then emit the selected outputs
+//! from one view and write them (or compare them with what is on disk).
+//!
+//! ```no_run
+//! let config = metricc::Config::load(std::path::Path::new("."), None, None)?;
+//! let built = metricc::build(&config)?;
+//! assert!(!built.compilation.failed());
+//! # Ok::<(), metricc::Error>(())
+//! ```
+
+use crate::config::Config;
+use crate::emit::{self, OutputFile, Templates};
+use crate::error::Error;
+use crate::pipeline::{self, Compilation};
+use crate::resolve::view::View;
+use crate::write::{self, Scope, Staleness, WriteReport};
+
+/// What a build did.
+#[derive(Debug)]
+pub struct Built {
+    /// The check that came first, with its diagnostics.
+    pub compilation: Compilation,
+    pub outcome: Outcome,
+}
+
+/// Whether the outputs were written, compared, or not generated at all.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The definitions have errors: nothing was generated or written.
+    NotBuilt,
+    /// The outputs were written (`metricc build`).
+    Written { files: usize, report: WriteReport },
+    /// The outputs were compared with the folder (`metricc build --check`).
+    Compared { files: usize, staleness: Staleness },
+}
+
+/// Whether a build writes its outputs or only compares them with the output folder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Write,
+    Compare,
+}
+
+/// Checks the project and writes its outputs into the output folder (nothing when the
+/// definitions have errors).
+pub fn build(config: &Config) -> Result<Built, Error> {
+    run(config, Mode::Write)
+}
+
+/// Checks the project, then writes or compares its outputs.
+pub fn run(config: &Config, mode: Mode) -> Result<Built, Error> {
+    let compilation = pipeline::compile(config)?;
+    if compilation.failed() {
+        return Ok(Built {
+            compilation,
+            outcome: Outcome::NotBuilt,
+        });
+    }
+    let files = emit_outputs(config, &compilation)?;
+    let out = config.out_dir();
+    let scope = match &config.only {
+        Some(backends) => Scope::Only(backends.iter().map(|b| b.owns.to_owned()).collect()),
+        None => Scope::All,
+    };
+    let outcome = match mode {
+        Mode::Write => Outcome::Written {
+            files: files.len(),
+            report: write::write(&out, &files, &scope)?,
+        },
+        Mode::Compare => Outcome::Compared {
+            files: files.len(),
+            staleness: write::staleness(&out, &files, &scope)?,
+        },
+    };
+    Ok(Built {
+        compilation,
+        outcome,
+    })
+}
+
+/// The files the selected backends generate for a checked project (its templates'
+/// overrides read first: backends do no I/O).
+pub fn emit_outputs(config: &Config, compilation: &Compilation) -> Result<Vec<OutputFile>, Error> {
+    let view = View::new(&compilation.dictionary, &compilation.sources);
+    let mut settings = config.settings.clone();
+    if let Some(dir) = &config.templates {
+        settings.templates = Templates::from_dir(&config.root.join(dir))?;
+    }
+    Ok(emit::run(&view, &settings, config.selected_backends())?)
+}

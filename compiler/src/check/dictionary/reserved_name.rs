@@ -1,0 +1,79 @@
+use crate::check::Context;
+use crate::diagnostics::Diagnostic;
+use crate::diagnostics::rule::rule;
+use crate::resolve::names::{KeyNames, RUST_KEYWORDS, SQL_RESERVED};
+use crate::source::Span;
+
+rule! {
+    /// ## What it does
+    /// Reports a definition whose generated name is a reserved word: an event whose Rust
+    /// recording function, or a group whose Rust module, would be a Rust keyword (`type`,
+    /// `match`, `self`), and a metric whose dbt model and column name would be a SQL
+    /// reserved word (`user`, `order`, `group`).
+    ///
+    /// ## Why is this bad?
+    /// The generated code would not compile, or the generated SQL would need quoting that
+    /// every analyst's query would then need too.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// action: match
+    /// ```
+    ///
+    /// ## Fix
+    /// Give the event, group or metric a more specific name:
+    /// ```yaml
+    /// action: match_merge_request_rules
+    /// ```
+    pub RESERVED_NAME = ("MC411", "reserved-name", Error);
+}
+
+pub fn check(cx: &mut Context<'_>) {
+    let dictionary = cx.dictionary;
+    let mut found: Vec<(Span, String)> = Vec::new();
+    for (event, names) in dictionary.events.iter().zip(&dictionary.event_names) {
+        if is_reserved(RUST_KEYWORDS, &names.rust) {
+            found.push((
+                event.action.span,
+                format!(
+                    "event `{}` would be recorded by a Rust function named `{}`, a Rust keyword",
+                    event.action.value, names.rust
+                ),
+            ));
+        }
+    }
+    for (_, _, group) in dictionary.taxonomy.groups() {
+        let names = KeyNames::new(&group.key.value);
+        if is_reserved(RUST_KEYWORDS, &names.rust) {
+            found.push((
+                group.key.span,
+                format!(
+                    "group `{}` would be a Rust module named `{}`, a Rust keyword",
+                    group.key.value, names.rust
+                ),
+            ));
+        }
+    }
+    for metric in &dictionary.metrics {
+        if is_reserved(SQL_RESERVED, &metric.names.dbt) {
+            found.push((
+                dictionary.definition(metric).key_path.span,
+                format!(
+                    "metric `{}` would be a dbt model and column named `{}`, a SQL reserved word",
+                    metric.key_path, metric.names.dbt
+                ),
+            ));
+        }
+    }
+    for (span, message) in found {
+        cx.report(
+            Diagnostic::new(&RESERVED_NAME, span, message)
+                .label("reserved word")
+                .help("give it a more specific name, e.g. with a prefix that says what it is"),
+        );
+    }
+}
+
+fn is_reserved(words: &[&str], name: &str) -> bool {
+    words.binary_search(&name).is_ok()
+}

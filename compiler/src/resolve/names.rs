@@ -1,0 +1,259 @@
+//! The names backends derive from key paths, actions and taxonomy keys, computed once in
+//! resolve so that every backend (and the docs page that links them) agrees on them.
+//!
+//! - Rust: a metric is a constant (`COUNTS_ISSUES_MONTHLY`), an event a recording function
+//!   (`create_issue`), a group a module (`project_planning`).
+//! - dbt: a metric is a lower-case SQL identifier (`counts_issues_monthly`), at most
+//!   [`MAX_SQL_IDENTIFIER`] bytes: longer ones keep a readable prefix and end with a hash,
+//!   so PostgreSQL never truncates two names into one.
+//! - Docs: a slug, used as the page's file name and permalink (`counts.issues_monthly`).
+//!
+//! Two definitions whose names collide, and names that are reserved words, are check rules
+//! (`derived-name-collision`, `reserved-name`): emit only runs on names that work.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// PostgreSQL truncates identifiers to 63 bytes.
+pub const MAX_SQL_IDENTIFIER: usize = 63;
+
+/// The names derived from a metric's key path.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MetricNames {
+    /// The Rust constant that designates the metric (`COUNTS_ISSUES_MONTHLY`).
+    pub rust: String,
+    /// The dbt model / column name (`counts_issues_monthly`).
+    pub dbt: String,
+    /// The docs page's slug (`counts.issues_monthly`).
+    pub slug: String,
+}
+
+/// The names derived from an event's action.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EventNames {
+    /// The Rust recording function (`create_issue`).
+    pub rust: String,
+    /// The docs page's slug, also the event schema's file name (`create_issue`).
+    pub slug: String,
+}
+
+/// The names derived from a taxonomy key (section, stage or group).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KeyNames {
+    /// The Rust module (`project_planning`).
+    pub rust: String,
+    /// The docs page's slug (`project_planning`).
+    pub slug: String,
+}
+
+impl MetricNames {
+    pub fn new(key_path: &str) -> MetricNames {
+        MetricNames {
+            rust: identifier(key_path).to_uppercase(),
+            dbt: sql_identifier(key_path),
+            slug: slug(key_path),
+        }
+    }
+}
+
+impl EventNames {
+    pub fn new(action: &str) -> EventNames {
+        EventNames {
+            rust: identifier(action),
+            slug: slug(action),
+        }
+    }
+}
+
+impl KeyNames {
+    pub fn new(key: &str) -> KeyNames {
+        KeyNames {
+            rust: identifier(key),
+            slug: slug(key),
+        }
+    }
+}
+
+/// A lower-case `snake_case` identifier: every character that is not an ASCII letter or
+/// digit becomes `_`, and a leading digit gets an `n` before it (`7d_users` → `n7d_users`).
+pub fn identifier(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'n');
+    }
+    out
+}
+
+/// [`identifier`], shortened to [`MAX_SQL_IDENTIFIER`] bytes with a hash of the whole text
+/// when it is longer.
+pub fn sql_identifier(text: &str) -> String {
+    let full = identifier(text);
+    if full.len() <= MAX_SQL_IDENTIFIER {
+        return full;
+    }
+    let hash = Sha256::digest(text.as_bytes());
+    let suffix: String = hash[..4].iter().map(|b| format!("{b:02x}")).collect();
+    let keep = MAX_SQL_IDENTIFIER - suffix.len() - 1;
+    format!("{}_{suffix}", full[..keep].trim_end_matches('_'))
+}
+
+/// A file-name and URL-safe slug: lower-case ASCII letters, digits, `.`, `_` and `-`; any
+/// other character becomes `-`. Lower-case, so that two slugs never differ only by case
+/// (they would be one file on macOS and Windows).
+pub fn slug(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | '0'..='9' | '_' | '-' => c,
+            'A'..='Z' => c.to_ascii_lowercase(),
+            '.' => '.',
+            _ => '-',
+        })
+        .collect();
+    // `.` and `..` are not file names.
+    if out.trim_matches('.').is_empty() {
+        out = format!("_{out}");
+    }
+    out
+}
+
+/// Rust's keywords, strict and reserved (2024 edition): not usable as a function or module
+/// name (`r#` cannot rescue `self`, `super`, `crate`, `Self`).
+pub const RUST_KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Words reserved in PostgreSQL (and so in the SQL the dbt project runs), which would need
+/// quoting as a model or column name.
+pub const SQL_RESERVED: &[&str] = &[
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "column",
+    "constraint",
+    "create",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "from",
+    "grant",
+    "group",
+    "having",
+    "in",
+    "initially",
+    "intersect",
+    "into",
+    "lateral",
+    "leading",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "not",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "placing",
+    "primary",
+    "references",
+    "returning",
+    "select",
+    "session_user",
+    "some",
+    "symmetric",
+    "system_user",
+    "table",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "variadic",
+    "when",
+    "where",
+    "window",
+    "with",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metric_names_follow_the_key_path() {
+        let names = MetricNames::new("counts.issues_created_monthly");
+        assert_eq!(names.rust, "COUNTS_ISSUES_CREATED_MONTHLY");
+        assert_eq!(names.dbt, "counts_issues_created_monthly");
+        assert_eq!(names.slug, "counts.issues_created_monthly");
+    }
+
+    #[test]
+    fn identifiers_are_valid_whatever_the_text() {
+        assert_eq!(identifier("7d-users"), "n7d_users");
+        assert_eq!(identifier("Café"), "caf_");
+        assert_eq!(identifier(""), "n");
+        assert_eq!(slug("Redis/HLL Counters"), "redis-hll-counters");
+        assert_eq!(slug(".."), "_..");
+    }
+
+    #[test]
+    fn long_sql_identifiers_are_shortened_with_a_hash() {
+        let long = format!("usage_activity_by_stage_monthly.{}", "x".repeat(80));
+        let name = sql_identifier(&long);
+        assert_eq!(name.len(), MAX_SQL_IDENTIFIER);
+        assert!(name.starts_with("usage_activity_by_stage_monthly_xxx"));
+        let other = sql_identifier(&format!("{long}y"));
+        assert_ne!(name, other, "the hash tells long names apart");
+        assert_eq!(sql_identifier("a.b"), "a_b");
+    }
+
+    #[test]
+    fn reserved_word_lists_are_sorted_for_binary_search() {
+        assert!(RUST_KEYWORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(SQL_RESERVED.windows(2).all(|w| w[0] < w[1]));
+    }
+}
