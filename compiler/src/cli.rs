@@ -1,4 +1,5 @@
-//! The `metricc` command line: `check`, `build`, `explain` and `templates`.
+//! The `metricc` command line: `check`, `build`, `explain`, `templates`, `diff`,
+//! `completions` and `man`.
 //!
 //! Exit status: 0 when no errors were found, 1 when some were (or warnings, with
 //! `--deny-warnings`; or a stale output folder, with `build --check`), 2 when metricc could
@@ -41,6 +42,41 @@ enum Command {
     Explain(ExplainArgs),
     /// List the templates text outputs are rendered from, or print one (to start an override)
     Templates(TemplatesArgs),
+    /// Compare the dictionary with a git revision: added, removed, status changes, and
+    /// breaking changes to active metrics (exit 1 when there are breaking changes)
+    Diff(DiffArgs),
+    /// Print a shell completion script (e.g. `metricc completions bash > /etc/bash_completion.d/metricc`)
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `metricc man > metricc.1`
+    Man,
+}
+
+#[derive(Args, Debug)]
+struct DiffArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// The git revision to compare with (a branch, a tag, a commit; e.g. `origin/main`)
+    #[arg(long, value_name = "REV")]
+    base: String,
+    /// Report format (`markdown` fits a merge request comment)
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    format: DiffFormat,
+    /// Write the report to FILE instead of standard output
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
+#[derive(Args, Debug)]
+struct CompletionsArgs {
+    /// The shell
+    shell: clap_complete::Shell,
 }
 
 #[derive(Args, Debug)]
@@ -78,6 +114,9 @@ struct CheckArgs {
     project: ProjectArgs,
     #[command(flatten)]
     report: ReportArgs,
+    /// Check again on every change, re-parsing only the changed files (Ctrl-C to stop)
+    #[arg(long)]
+    watch: bool,
 }
 
 #[derive(Args, Debug)]
@@ -98,6 +137,9 @@ struct BuildArgs {
     /// A folder of template overrides (default: `[build] templates` of metricc.toml)
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
+    /// Build again on every change, re-parsing only the changed files (Ctrl-C to stop)
+    #[arg(long, conflicts_with = "check")]
+    watch: bool,
 }
 
 fn only_help() -> String {
@@ -137,6 +179,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Build(args) => build(&args),
         Command::Explain(args) => explain(&args),
         Command::Templates(args) => templates(&args),
+        Command::Diff(args) => diff(&args),
+        Command::Completions(args) => completions(&args),
+        Command::Man => man(),
     };
     match result {
         Ok(code) => code,
@@ -156,6 +201,16 @@ fn load(project: &ProjectArgs, report: &ReportArgs) -> Result<Config, Error> {
 
 fn check(args: &CheckArgs) -> Result<ExitCode, Error> {
     let config = load(&args.project, &args.report)?;
+    if args.watch {
+        crate::workflow::watch::watch(&config, |run| {
+            if report(run.compilation, &args.report).is_err() {
+                return false;
+            }
+            eprintln!("{}", watch_line(run));
+            true
+        })?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let compilation = pipeline::compile(&config)?;
     report(&compilation, &args.report)?;
     Ok(exit(compilation.failed()))
@@ -177,6 +232,20 @@ fn build(args: &BuildArgs) -> Result<ExitCode, Error> {
     } else {
         Mode::Write
     };
+    if args.watch {
+        let mut failure = None;
+        crate::workflow::watch::watch(&config, |run| match built_report(&config, args, run) {
+            Ok(()) => true,
+            Err(error) => {
+                failure = Some(error);
+                false
+            }
+        })?;
+        return match failure {
+            Some(error) => Err(error),
+            None => Ok(ExitCode::SUCCESS),
+        };
+    }
     let built = builder::run(&config, mode)?;
     let compilation = &built.compilation;
     // A clean build is quiet in the human format; machine formats always get their report.
@@ -225,6 +294,93 @@ fn build(args: &BuildArgs) -> Result<ExitCode, Error> {
             Ok(exit(true))
         }
     }
+}
+
+/// One `build --watch` run: the check is done; report it and write the outputs.
+fn built_report(
+    config: &Config,
+    args: &BuildArgs,
+    run: &crate::workflow::watch::Run<'_>,
+) -> Result<(), Error> {
+    let compilation = run.compilation;
+    if !compilation.diagnostics.is_empty() {
+        report(compilation, &args.report)?;
+    }
+    if compilation.failed() {
+        eprintln!("nothing written: fix the errors reported first");
+    } else {
+        let files = builder::emit_outputs(config, compilation)?;
+        let written = crate::write::write(
+            &config.out_dir(),
+            &files,
+            &match &config.only {
+                Some(backends) => {
+                    crate::write::Scope::Only(backends.iter().map(|b| b.owns.to_owned()).collect())
+                }
+                None => crate::write::Scope::All,
+            },
+        )?;
+        eprintln!(
+            "{}: {} written, {} unchanged, {} removed",
+            config.out_dir().display(),
+            written.written.len(),
+            written.unchanged,
+            written.removed.len()
+        );
+    }
+    eprintln!("{}", watch_line(run));
+    Ok(())
+}
+
+/// The line a watch run ends with: how long the check took, and how much it re-parsed.
+fn watch_line(run: &crate::workflow::watch::Run<'_>) -> String {
+    format!(
+        "[watch] checked in {:.1} ms ({} parsed); waiting for changes",
+        run.elapsed.as_secs_f64() * 1000.0,
+        plural(run.parsed, "file")
+    )
+}
+
+fn diff(args: &DiffArgs) -> Result<ExitCode, Error> {
+    use crate::workflow::{diff, git::GitTree};
+    let root = args
+        .project
+        .root
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let config = Config::load(&root, args.project.preset, args.project.config.as_deref())?;
+    let base_tree = GitTree::read(&config, &args.base)?;
+    let base = pipeline::compile_tree(&config, &base_tree, None)?;
+    let head = pipeline::compile(&config)?;
+    let report = diff::compare(&args.base, &base, &head);
+    let text = match args.format {
+        DiffFormat::Human => diff::human(&report),
+        DiffFormat::Json => diff::json(&report),
+        DiffFormat::Markdown => diff::markdown(&report),
+    };
+    match &args.output {
+        Some(path) => write_report(path, &text)?,
+        None => {
+            // A closed pipe is not an error worth reporting.
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        }
+    }
+    Ok(exit(report.is_breaking()))
+}
+
+fn completions(args: &CompletionsArgs) -> Result<ExitCode, Error> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(args.shell, &mut command, "metricc", &mut std::io::stdout());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn man() -> Result<ExitCode, Error> {
+    let command = <Cli as clap::CommandFactory>::command();
+    let mut page = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = clap_mangen::Man::new(command).render(&mut page);
+    let _ = std::io::stdout().lock().write_all(&page);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn exit(failed: bool) -> ExitCode {

@@ -112,12 +112,15 @@ pub struct Stamp {
 }
 
 /// The per-file results of earlier runs (`check --watch`), so that a run re-parses only the
-/// files that changed. A file is reused when its stamp and its place in the sorted file
-/// list are unchanged (spans carry the file's place); adding or removing a file re-parses
-/// the files after it.
+/// files that changed. A file's result is reused when its place in the sorted file list is
+/// unchanged (spans carry it), it is not marked [`Cache::changed`], and the tree gives it
+/// the same [`Stamp`] as before (a tree that gives none relies on `changed` alone). Adding
+/// or removing a file re-parses the files sorted after it.
 #[derive(Default)]
 pub struct Cache {
-    files: HashMap<String, (Stamp, FileId, Loaded)>,
+    files: HashMap<String, (Option<Stamp>, FileId, Loaded)>,
+    /// Files known to have changed since the last run (paths relative to the root).
+    pub changed: std::collections::HashSet<String>,
     /// How many files the last run parsed (the rest came from the cache).
     pub parsed: usize,
 }
@@ -170,13 +173,17 @@ pub fn compile_tree(
         ),
         Some(cache) => {
             let stamps: Vec<Option<Stamp>> = found.par_iter().map(|f| tree.stamp(f)).collect();
+            let reusable = |i: usize, f: &FoundFile| {
+                !cache.changed.contains(&f.display)
+                    && cache
+                        .files
+                        .get(&f.display)
+                        .is_some_and(|(stamp, id, _)| *id == id_of(i) && *stamp == stamps[i])
+            };
             let fresh: Vec<(usize, Loaded)> = found
                 .par_iter()
                 .enumerate()
-                .filter(|(i, f)| {
-                    let cached = cache.files.get(&f.display);
-                    !matches!((cached, stamps[*i]), (Some((stamp, id, _)), Some(now)) if *stamp == now && *id == id_of(*i))
-                })
+                .filter(|(i, f)| !reusable(*i, f))
                 .map(|(i, f)| (i, load(tree, id_of(i), f, dialect)))
                 .collect();
             cache.parsed = fresh.len();
@@ -187,15 +194,14 @@ pub fn compile_tree(
                     Some((_, parsed)) => parsed,
                     None => match cache.files.remove(&f.display) {
                         Some((_, _, entry)) => entry,
-                        None => load(tree, id_of(i), f, dialect), // unreachable in practice
+                        None => load(tree, id_of(i), f, dialect),
                     },
                 };
-                if let Some(stamp) = stamps[i] {
-                    files.insert(f.display.clone(), (stamp, id_of(i), entry.clone()));
-                }
+                files.insert(f.display.clone(), (stamps[i], id_of(i), entry.clone()));
                 loaded.push(entry);
             }
             cache.files = files;
+            cache.changed.clear();
         }
     }
 

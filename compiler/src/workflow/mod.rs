@@ -1,0 +1,8 @@
+//! The merge-request workflow around the pipeline: comparing the dictionary with a git
+//! revision ([`diff`], reading it through [`git`]), re-checking on change (`watch`, with
+//! the command line: it needs a file system watcher).
+
+pub mod diff;
+pub mod git;
+#[cfg(feature = "cli")]
+pub mod watch;
