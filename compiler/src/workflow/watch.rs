@@ -2,7 +2,7 @@
 //! the files that changed (the pipeline's [`Cache`]); a file system watcher says which.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -77,6 +77,7 @@ pub fn watch(config: &Config, mut on_run: impl FnMut(&Run<'_>) -> bool) -> Resul
             .watch(&path, RecursiveMode::Recursive)
             .map_err(|e| Error::Watch(format!("cannot watch {}: {e}", path.display())))?;
     }
+    let root = std::fs::canonicalize(&config.root).unwrap_or_else(|_| config.root.clone());
     let mut tree = Watched {
         found: Disk.discover(config)?,
     };
@@ -94,39 +95,48 @@ pub fn watch(config: &Config, mut on_run: impl FnMut(&Run<'_>) -> bool) -> Resul
         }
         drop(compilation);
         // Wait for a change, then gather the events that follow it closely (an editor
-        // saves in several steps).
-        let Ok(first) = events.recv() else {
-            return Ok(());
-        };
-        let mut batch = vec![first];
-        while let Ok(event) = events.recv_timeout(Duration::from_millis(20)) {
-            batch.push(event);
-        }
-        started = Instant::now();
-        let mut rediscover = false;
-        let known: HashSet<&Path> = tree.found.iter().map(|f| f.path.as_path()).collect();
-        let mut changed = Vec::new();
-        for event in batch {
-            let event = event.map_err(|e| Error::Watch(format!("watching failed: {e}")))?;
-            match event.kind {
-                EventKind::Access(_) => {}
-                EventKind::Modify(notify::event::ModifyKind::Data(_))
-                | EventKind::Modify(notify::event::ModifyKind::Any)
-                    if event.paths.iter().all(|p| known.contains(p.as_path())) =>
-                {
-                    changed.extend(event.paths);
-                }
-                _ => {
-                    rediscover = true;
-                    changed.extend(event.paths);
+        // saves in several steps); events that change nothing (a file opened, closed)
+        // start no run.
+        let rediscover = loop {
+            let Ok(first) = events.recv() else {
+                return Ok(());
+            };
+            let mut batch = vec![first];
+            while let Ok(event) = events.recv_timeout(Duration::from_millis(20)) {
+                batch.push(event);
+            }
+            started = Instant::now();
+            let mut rediscover = false;
+            let known: HashSet<&str> = tree.found.iter().map(|f| f.display.as_str()).collect();
+            let mut changed = Vec::new();
+            for event in batch {
+                let event = event.map_err(|e| Error::Watch(format!("watching failed: {e}")))?;
+                // The watcher reports absolute paths; the cache knows them relative to the root.
+                let paths: Vec<String> = event
+                    .paths
+                    .iter()
+                    .map(|p| source::display_path(&root, p))
+                    .collect();
+                match event.kind {
+                    EventKind::Access(_)
+                    | EventKind::Modify(notify::event::ModifyKind::Metadata(_)) => {}
+                    EventKind::Modify(notify::event::ModifyKind::Data(_))
+                    | EventKind::Modify(notify::event::ModifyKind::Any)
+                        if paths.iter().all(|p| known.contains(p.as_str())) =>
+                    {
+                        changed.extend(paths);
+                    }
+                    _ => {
+                        rediscover = true;
+                        changed.extend(paths);
+                    }
                 }
             }
-        }
-        for path in changed {
-            cache
-                .changed
-                .insert(source::display_path(&config.root, &path));
-        }
+            if rediscover || !changed.is_empty() {
+                cache.changed.extend(changed);
+                break rediscover;
+            }
+        };
         if rediscover {
             tree.found = Disk.discover(config)?;
         }
