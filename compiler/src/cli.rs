@@ -45,6 +45,9 @@ enum Command {
     /// Compare the dictionary with a git revision: added, removed, status changes, and
     /// breaking changes to active metrics (exit 1 when there are breaking changes)
     Diff(DiffArgs),
+    /// Rewrite definitions of GitLab's older formats into the current one (a dry run with a
+    /// diff unless --write); reports what is left to decide by hand (exit 1 when something is)
+    Migrate(MigrateArgs),
     /// Print a shell completion script (e.g. `metricc completions bash > /etc/bash_completion.d/metricc`)
     Completions(CompletionsArgs),
     /// Print the manual page (roff), e.g. `metricc man > metricc.1`
@@ -64,6 +67,18 @@ struct DiffArgs {
     /// Write the report to FILE instead of standard output
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct MigrateArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Write the rewritten files (default: show the changes as a diff and write nothing)
+    #[arg(long)]
+    write: bool,
+    /// Report format: `human` (diff, changes, problems left) or `json`
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    format: DiffFormat,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -180,6 +195,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain(args) => explain(&args),
         Command::Templates(args) => templates(&args),
         Command::Diff(args) => diff(&args),
+        Command::Migrate(args) => migrate(&args),
         Command::Completions(args) => completions(&args),
         Command::Man => man(),
     };
@@ -366,6 +382,102 @@ fn diff(args: &DiffArgs) -> Result<ExitCode, Error> {
         }
     }
     Ok(exit(report.is_breaking()))
+}
+
+fn migrate(args: &MigrateArgs) -> Result<ExitCode, Error> {
+    use crate::workflow::migrate;
+    let root = args
+        .project
+        .root
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let config = Config::load(&root, args.project.preset, args.project.config.as_deref())?;
+    let before = pipeline::compile(&config)?;
+    let migration = migrate::plan(&config, &before)?;
+    if args.write {
+        for (path, (_, rewrite)) in &migration.files {
+            let target = config.root.join(path);
+            let temporary = target.with_extension("yml.metricc-migrate");
+            std::fs::write(&temporary, &rewrite.text)
+                .and_then(|()| std::fs::rename(&temporary, &target))
+                .map_err(|source| Error::WriteReport {
+                    path: target.clone(),
+                    source,
+                })?;
+        }
+    }
+    let left = migration.left();
+    let errors = left
+        .iter()
+        .filter(|d| d.severity == diagnostics::Severity::Error)
+        .count();
+    let text = match args.format {
+        DiffFormat::Json => {
+            let left: Vec<diagnostics::Diagnostic> = left.iter().map(|d| (*d).clone()).collect();
+            let rendered = diagnostics::render(
+                Format::Json,
+                RULES,
+                &left,
+                &migration.after.sources,
+                &migration.after.summary,
+                Style::Plain,
+            );
+            let left: serde_json::Value = serde_json::from_str(&rendered).unwrap_or_default();
+            let files: Vec<serde_json::Value> = migration
+                .files
+                .iter()
+                .map(|(path, (_, r))| serde_json::json!({"path": path, "changes": r.changes}))
+                .collect();
+            let report = serde_json::json!({
+                "written": args.write,
+                "files": files,
+                "left": left["diagnostics"],
+            });
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&report).unwrap_or_default()
+            )
+        }
+        DiffFormat::Human | DiffFormat::Markdown => {
+            let mut out = String::new();
+            for (path, (old, rewrite)) in &migration.files {
+                if !args.write {
+                    out.push_str(&migrate::unified_diff(path, old, &rewrite.text));
+                }
+                out.push_str(&format!("# {path}\n"));
+                for change in &rewrite.changes {
+                    out.push_str(&format!("#   {change}\n"));
+                }
+                out.push('\n');
+            }
+            if !left.is_empty() {
+                let left: Vec<diagnostics::Diagnostic> =
+                    left.iter().map(|d| (*d).clone()).collect();
+                out.push_str("left to decide by hand (what `metricc check` will report):\n\n");
+                out.push_str(&diagnostics::render(
+                    Format::Human,
+                    RULES,
+                    &left,
+                    &migration.after.sources,
+                    &migration.after.summary,
+                    Style::Plain,
+                ));
+            }
+            out.push_str(&format!(
+                "{} {}; {} left to decide\n",
+                plural(migration.files.len(), "file"),
+                if args.write {
+                    "rewritten"
+                } else {
+                    "to rewrite (dry run: pass --write to apply)"
+                },
+                plural(errors, "error"),
+            ));
+            out
+        }
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Ok(exit(errors > 0))
 }
 
 fn completions(args: &CompletionsArgs) -> Result<ExitCode, Error> {

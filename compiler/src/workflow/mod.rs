@@ -4,5 +4,6 @@
 
 pub mod diff;
 pub mod git;
+pub mod migrate;
 #[cfg(feature = "cli")]
 pub mod watch;
