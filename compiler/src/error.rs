@@ -57,6 +57,9 @@ pub enum Error {
     /// The file system watcher failed (`--watch`).
     #[error("{0}")]
     Watch(String),
+    /// `metricc new` cannot write the definition asked for.
+    #[error("{0}")]
+    Scaffold(String),
     /// A git command failed (`metricc diff`): the message says which and why.
     #[error("{0}")]
     Git(String),

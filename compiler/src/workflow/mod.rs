@@ -6,4 +6,7 @@ pub mod diff;
 pub mod git;
 pub mod migrate;
 #[cfg(feature = "cli")]
+pub mod prompt;
+pub mod scaffold;
+#[cfg(feature = "cli")]
 pub mod watch;
