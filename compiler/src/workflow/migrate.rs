@@ -120,7 +120,7 @@ impl Editor<'_> {
 
     fn finish(mut self) -> Rewrite {
         self.edits
-            .sort_by(|a, b| (b.range.start, b.range.end).cmp(&(a.range.start, a.range.end)));
+            .sort_by_key(|e| std::cmp::Reverse((e.range.start, e.range.end)));
         let mut text = self.text.to_owned();
         let mut floor = usize::MAX;
         for edit in self.edits {
