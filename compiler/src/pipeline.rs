@@ -16,6 +16,7 @@ use crate::check::files::{
     file_too_large::FILE_TOO_LARGE, not_a_mapping::NOT_A_MAPPING, not_utf8::NOT_UTF8,
     unreadable_file::UNREADABLE_FILE,
 };
+use crate::check::sql::SqlSettings;
 use crate::config::{Config, Preset, TaxonomySource};
 use crate::diagnostics::{self, Diagnostic, Severity, Summary};
 use crate::error::Error;
@@ -161,6 +162,7 @@ pub fn compile_tree(
             name.to_owned(),
             text.to_owned(),
             dialect,
+            &config.sql,
         ));
     }
     let id_of = |i: usize| FileId(u32::try_from(i + bundled_count).unwrap_or(u32::MAX));
@@ -169,7 +171,7 @@ pub fn compile_tree(
             found
                 .par_iter()
                 .enumerate()
-                .map(|(i, f)| load(tree, id_of(i), f, dialect)),
+                .map(|(i, f)| load(tree, id_of(i), f, dialect, &config.sql)),
         ),
         Some(cache) => {
             let stamps: Vec<Option<Stamp>> = found.par_iter().map(|f| tree.stamp(f)).collect();
@@ -184,7 +186,7 @@ pub fn compile_tree(
                 .par_iter()
                 .enumerate()
                 .filter(|(i, f)| !reusable(*i, f))
-                .map(|(i, f)| (i, load(tree, id_of(i), f, dialect)))
+                .map(|(i, f)| (i, load(tree, id_of(i), f, dialect, &config.sql)))
                 .collect();
             cache.parsed = fresh.len();
             let mut fresh = fresh.into_iter().peekable();
@@ -194,7 +196,7 @@ pub fn compile_tree(
                     Some((_, parsed)) => parsed,
                     None => match cache.files.remove(&f.display) {
                         Some((_, _, entry)) => entry,
-                        None => load(tree, id_of(i), f, dialect),
+                        None => load(tree, id_of(i), f, dialect, &config.sql),
                     },
                 };
                 files.insert(f.display.clone(), (stamps[i], id_of(i), entry.clone()));
@@ -330,9 +332,15 @@ fn discover(config: &Config) -> Result<Vec<FoundFile>, Error> {
 }
 
 /// Reads and parses one discovered file.
-fn load(tree: &dyn Tree, id: FileId, found: &FoundFile, dialect: Dialect) -> Loaded {
+fn load(
+    tree: &dyn Tree,
+    id: FileId,
+    found: &FoundFile,
+    dialect: Dialect,
+    sql: &SqlSettings,
+) -> Loaded {
     let problem = match tree.read(found) {
-        Ok(text) => return parse_text(id, found.kind, found.display.clone(), text, dialect),
+        Ok(text) => return parse_text(id, found.kind, found.display.clone(), text, dialect, sql),
         Err(problem) => problem,
     };
     let (text, diagnostic) = match problem {
@@ -383,7 +391,14 @@ fn load(tree: &dyn Tree, id: FileId, found: &FoundFile, dialect: Dialect) -> Loa
 }
 
 /// Parses the text of one file of a known kind: YAML, then schema, then typed model.
-fn parse_text(id: FileId, kind: FileKind, path: String, text: String, dialect: Dialect) -> Loaded {
+fn parse_text(
+    id: FileId,
+    kind: FileKind,
+    path: String,
+    text: String,
+    dialect: Dialect,
+    sql: &SqlSettings,
+) -> Loaded {
     let parsed = yaml::parse(&text);
     let mut diagnostics = check::files::yaml_problems(id, &parsed.problems, &text);
     let item = match &parsed.root {
@@ -409,7 +424,7 @@ fn parse_text(id: FileId, kind: FileKind, path: String, text: String, dialect: D
                 FileKind::Taxonomy => Item::Taxonomy(Taxonomy::from_node(id, root)),
                 FileKind::Metric => match MetricDefinition::from_node(id, root) {
                     Some(mut metric) => {
-                        diagnostics.extend(check::sql::check_definition(&metric, &text));
+                        diagnostics.extend(check::sql::check_definition(&metric, &text, sql));
                         if let Some(sql) = &mut metric.sql {
                             sql.drop_syntax_tree();
                         }
