@@ -130,7 +130,8 @@ fn flags_create_an_event_and_a_metric_in_the_right_place() {
 }
 
 /// Runs `metricc` in a pseudo-terminal, answering each prompt that contains a key of
-/// `answers` (in order); returns everything the terminal showed.
+/// `answers` (in order) once the prompt line is complete; returns everything the terminal
+/// showed.
 fn terminal_session(root: &std::path::Path, args: &[&str], answers: &[(&str, &str)]) -> String {
     let script = r#"
 import os, pty, sys, json, select
@@ -150,7 +151,8 @@ while True:
     if not chunk:
         break
     seen += chunk
-    while pending and pending[0][0].encode() in seen.split(b"\n")[-1]:
+    # Answer only once the whole prompt line (which ends with ": ") has arrived.
+    while pending and pending[0][0].encode() in seen.split(b"\n")[-1] and seen.endswith(b": "):
         os.write(fd, (pending.pop(0)[1] + "\n").encode())
         seen += b"\n"
 _, status = os.waitpid(pid, 0)
