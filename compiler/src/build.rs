@@ -83,6 +83,7 @@ pub fn run(config: &Config, mode: Mode) -> Result<Built, Error> {
 pub fn emit_outputs(config: &Config, compilation: &Compilation) -> Result<Vec<OutputFile>, Error> {
     let view = View::new(&compilation.dictionary, &compilation.sources);
     let mut settings = config.settings.clone();
+    settings.outputs = config.outputs.iter().map(|b| b.name).collect();
     if let Some(dir) = &config.templates {
         settings.templates = Templates::from_dir(&config.root.join(dir))?;
     }
