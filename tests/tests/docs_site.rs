@@ -245,3 +245,178 @@ fn every_html_page_is_valid() {
         stderr(&output)
     );
 }
+
+fn read(project: &Path, path: &str) -> String {
+    std::fs::read_to_string(project.join("generated").join(path))
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The cells of a Markdown table row: split at the `|` that are not escaped.
+fn cells(row: &str) -> usize {
+    let mut count = 0usize;
+    let mut chars = row.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '|' => count += 1,
+            _ => {}
+        }
+    }
+    count.saturating_sub(1)
+}
+
+#[test]
+fn a_hostile_description_is_text_in_markdown_and_html() {
+    let project = example_project();
+    add_hostile_metric(project.path());
+    build(project.path(), "");
+    let p = project.path();
+
+    let md = read(p, "docs/markdown/metrics/totals.hostile_text.md");
+    for page in [
+        md.as_str(),
+        &read(p, "docs/markdown/groups/project_planning.md"),
+        &read(p, "docs/markdown/SUMMARY.md"),
+    ] {
+        for raw in ["<script", "<img", "{{", "{%"] {
+            assert!(!page.contains(raw), "{raw} in\n{page}");
+        }
+    }
+    assert!(md.contains("&lt;script&gt;"), "{md}");
+    assert!(md.contains("Hostile \\| "), "{md}");
+    // The front matter still holds the exact text, for MkDocs and Hugo to read.
+    let front: String = md
+        .lines()
+        .find_map(|l| l.strip_prefix("description: "))
+        .map(|v| serde_json::from_str(v).unwrap())
+        .unwrap();
+    assert_eq!(front, HOSTILE);
+    // In the group's table, the hostile row keeps its four columns.
+    let group = read(p, "docs/markdown/groups/project_planning.md");
+    let row = group
+        .lines()
+        .find(|l| l.contains("totals.hostile"))
+        .unwrap();
+    assert_eq!(cells(row), 4, "{row}");
+
+    for page in [
+        read(p, "docs/html/metrics/totals.hostile_text.html"),
+        read(p, "docs/html/groups/project_planning.html"),
+    ] {
+        assert!(!page.contains("<script>window"), "{page}");
+        assert!(!page.contains("<img"), "{page}");
+        assert!(
+            page.contains("&lt;script&gt;window.__metriccHostile"),
+            "{page}"
+        );
+        assert!(page.contains("{{ site.title }}"), "{page}");
+    }
+    let index = read(p, "docs/html/search-index.js");
+    assert!(!index.contains('<'), "raw < in the search index");
+    assert!(index.contains("\\u003cscript>window.__metriccHostile"));
+}
+
+#[test]
+fn docs_templates_can_be_overridden() {
+    let project = example_project();
+    let p = project.path();
+    let templates = p.join("my-templates/docs");
+    std::fs::create_dir_all(templates.join("html/assets")).unwrap();
+    std::fs::create_dir_all(templates.join("markdown")).unwrap();
+    // Starting from metricc's own text, as a user would (`metricc templates NAME`).
+    let own = run(p, &["templates", "docs/markdown/metric.md.j2"]);
+    assert_eq!(status(&own), 0, "{}", stderr(&own));
+    std::fs::write(
+        templates.join("markdown/metric.md.j2"),
+        stdout(&own).replace("## How it is counted", "## Counted by our own rules"),
+    )
+    .unwrap();
+    std::fs::write(
+        templates.join("html/metric.html.j2"),
+        "{% extends \"docs/html/base.html.j2\" %}\n{% block title %}{{ page.metric.key_path }}{% endblock %}\n\
+         {% block main %}<h1>{{ page.metric.key_path }}</h1><p class=\"ours\">{{ page.description }}</p>{% endblock %}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        templates.join("html/assets/style.css"),
+        "body { color: teal; }\n",
+    )
+    .unwrap();
+    let output = run(p, &["build", "--templates", "my-templates"]);
+    assert_eq!(status(&output), 0, "{}", stderr(&output));
+
+    let md = read(p, "docs/markdown/metrics/totals.issues.md");
+    assert!(md.contains("## Counted by our own rules"), "{md}");
+    assert!(!md.contains("## How it is counted"));
+    let html = read(p, "docs/html/metrics/totals.issues.html");
+    assert!(
+        html.contains("<p class=\"ours\">Total number of issues on the instance</p>"),
+        "{html}"
+    );
+    assert_eq!(
+        read(p, "docs/html/assets/style.css"),
+        "body { color: teal; }\n"
+    );
+    // What was not overridden is metricc's own.
+    let event = read(p, "docs/html/events/create_issue.html");
+    assert!(event.contains("Metrics that count it"), "{event}");
+}
+
+#[test]
+fn a_typo_in_a_docs_template_is_an_error_naming_its_file_and_line() {
+    let project = example_project();
+    let p = project.path();
+    std::fs::create_dir_all(p.join("my-templates/docs/html")).unwrap();
+    std::fs::write(
+        p.join("my-templates/docs/html/event.html.j2"),
+        "{% extends \"docs/html/base.html.j2\" %}\n{% block title %}x{% endblock %}\n\
+         {% block main %}\n<h1>{{ page.event.actoin }}</h1>\n{% endblock %}\n",
+    )
+    .unwrap();
+    let output = run(p, &["build", "--templates", "my-templates"]);
+    assert_eq!(status(&output), 2, "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("docs/html/event.html.j2:4"), "{err}");
+    assert!(err.contains("undefined"), "{err}");
+    assert!(
+        !p.join("generated").exists(),
+        "a failed build wrote outputs"
+    );
+}
+
+#[test]
+fn definition_files_link_to_the_repository() {
+    let project = example_project();
+    let p = project.path();
+    build(
+        p,
+        "[build.docs]\nrepository_url = \"https://git.example.com/org/app/-/blob/main/\"\n\
+         title = \"Forgeline metrics\"\n",
+    );
+    let md = read(p, "docs/markdown/metrics/totals.issues.md");
+    assert!(
+        md.contains("](https://git.example.com/org/app/-/blob/main/definitions/metrics/counts_all/20230427213221_issues.yml#L2)"),
+        "{md}"
+    );
+    let html = read(p, "docs/html/metrics/totals.issues.html");
+    assert!(html.contains("href=\"https://git.example.com/org/app/-/blob/main/definitions/metrics/counts_all/20230427213221_issues.yml#L2\""), "{html}");
+    assert!(
+        html.contains("<title>totals.issues · Forgeline metrics</title>"),
+        "{html}"
+    );
+
+    std::fs::write(
+        p.join("metricc.toml"),
+        "[build.docs]\nrepository_url = \"javascript:alert(1)\"\n",
+    )
+    .unwrap();
+    let output = run(p, &["build"]);
+    assert_eq!(status(&output), 2);
+    assert!(
+        stderr(&output).contains("repository_url"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -29,6 +29,8 @@ pub mod search_index;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+#[cfg(test)]
+use super::templates::markdown_inline;
 use super::{EmitError, OutputFile, Settings as AllSettings, Templates};
 use crate::resolve::view::View;
 use context::{Index, Outputs};
@@ -293,6 +295,7 @@ pub fn emit(view: &View, all: &AllSettings) -> Result<Vec<OutputFile>, EmitError
 /// also escapes it (`&#x2f;`), which is valid but makes every path in a page unreadable.
 fn environment(templates: &Templates) -> minijinja::Environment<'static> {
     let mut env = templates.environment();
+    env.add_filter("front_matter_str", front_matter_str);
     env.set_formatter(|out, state, value| {
         if *state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() {
             if let Some(text) = value.as_str() {
@@ -304,6 +307,19 @@ fn environment(templates: &Templates) -> minijinja::Environment<'static> {
         minijinja::escape_formatter(out, state, value)
     });
     env
+}
+
+/// `front_matter_str`: a double-quoted YAML scalar holding exactly `text`, with `{`, `}`,
+/// `<` and `>` written as escapes (`\u007b`), so that no site generator finds template
+/// syntax, and no reader of the raw page finds markup, in a page's front matter either.
+/// (The value a generator reads is the text itself: its theme escapes it, as Hugo's and
+/// MkDocs' do.)
+pub fn front_matter_str(text: &str) -> String {
+    super::templates::yaml_str(text)
+        .replace('{', "\\u007b")
+        .replace('}', "\\u007d")
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
 }
 
 /// Text as HTML text or attribute value: `&`, `<`, `>`, `"` and `'` escaped.
@@ -413,5 +429,137 @@ fn search_page(view: &View) -> SearchPage {
     SearchPage {
         filters,
         index_version: search_index::VERSION,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    /// The view of the example dictionary (`definitions/`).
+    fn example_view() -> View {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let config = Config::load(&root, None, None).unwrap();
+        let compilation = crate::pipeline::compile(&config).unwrap();
+        assert!(!compilation.failed());
+        View::new(&compilation.dictionary, &compilation.sources)
+    }
+
+    fn page<'a>(files: &'a [OutputFile], path: &str) -> &'a str {
+        let file = files.iter().find(|f| f.path == path).unwrap();
+        std::str::from_utf8(&file.contents).unwrap()
+    }
+
+    #[test]
+    fn downstream_places_are_shown_only_for_the_outputs_that_are_built() {
+        let view = example_view();
+        let sql_metric = view.metrics.iter().find(|m| m.sql.is_some()).unwrap();
+        let event = view
+            .events
+            .iter()
+            .find(|e| e.product_group.is_some())
+            .unwrap();
+        let metric_md = format!("docs/markdown/metrics/{}.md", sql_metric.names.slug);
+        let metric_html = format!("docs/html/metrics/{}.html", sql_metric.names.slug);
+        let event_md = format!("docs/markdown/events/{}.md", event.names.slug);
+
+        let mut settings = AllSettings::default();
+        let alone = emit(&view, &settings).unwrap();
+        for path in [&metric_md, &metric_html, &event_md] {
+            assert!(!page(&alone, path).contains("downstream"), "{path}");
+        }
+
+        settings.outputs = vec!["rust", "dbt", "schemas", "docs"];
+        let all = emit(&view, &settings).unwrap();
+        let md = page(&all, &metric_md);
+        assert!(md.contains("## Where it lives downstream"), "{md}");
+        assert!(
+            md.contains(&markdown_inline(&sql_metric.names.rust)),
+            "{md}"
+        );
+        assert!(md.contains("stg\\_ping\\_metrics"), "{md}");
+        assert!(md.contains(&format!(
+            "the model {}",
+            markdown_inline(&sql_metric.names.dbt)
+        )));
+        let pointer = format!("/{}", sql_metric.key_path.replace('.', "/"));
+        assert!(md.contains(&markdown_inline(&pointer)), "{md}");
+        let html = page(&all, &metric_html);
+        assert!(html.contains(&format!("<code>{}</code>", sql_metric.names.rust)));
+        let event_page = page(&all, &event_md);
+        assert!(
+            event_page.contains(&markdown_inline(&format!(
+                "schemas/events/{}.schema.json",
+                event.names.slug
+            ))),
+            "{event_page}"
+        );
+        assert!(event_page.contains(&markdown_inline(&event.names.rust)));
+    }
+
+    #[test]
+    fn each_form_can_be_turned_off() {
+        let view = example_view();
+        let mut settings = AllSettings::default();
+        settings.docs.markdown = false;
+        let files = emit(&view, &settings).unwrap();
+        assert!(files.iter().all(|f| f.path.starts_with("docs/html/")));
+        assert!(files.iter().any(|f| f.path == "docs/html/search-index.js"));
+        settings.docs.markdown = true;
+        settings.docs.html = false;
+        settings.docs.front_matter = false;
+        let files = emit(&view, &settings).unwrap();
+        assert!(files.iter().all(|f| f.path.starts_with("docs/markdown/")));
+        assert!(page(&files, "docs/markdown/xmau.md").starts_with("# xMAU"));
+        settings.docs.markdown = false;
+        assert!(emit(&view, &settings).unwrap().is_empty());
+    }
+
+    #[test]
+    fn every_page_of_the_example_is_generated_once() {
+        let view = example_view();
+        let files = emit(&view, &AllSettings::default()).unwrap();
+        let mut paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        assert_eq!(paths.len(), files.len());
+        let pages = view.metrics.len() + view.events.len() + view.groups().count();
+        let html = files.iter().filter(|f| f.path.ends_with(".html")).count();
+        let md = files.iter().filter(|f| f.path.ends_with(".md")).count();
+        let owners = view.taxonomy.len() + view.stages().count();
+        // + xmau, home (browse / index.md), and the search page or SUMMARY.md.
+        assert_eq!(html, pages + owners + 3);
+        assert_eq!(md, pages + owners + 3);
+    }
+
+    #[test]
+    fn a_repository_url_must_be_a_web_address() {
+        for bad in ["javascript:alert(1)", "not a url", "file:///etc"] {
+            assert!(check_repository_url(bad).is_err(), "{bad}");
+        }
+        assert!(check_repository_url("https://git.example.com/org/app/-/blob/main").is_ok());
+        let view = example_view();
+        let mut settings = AllSettings::default();
+        settings.docs.repository_url = Some("ftp://x".to_owned());
+        let err = emit(&view, &settings).unwrap_err().to_string();
+        assert!(err.contains("repository_url"), "{err}");
+    }
+
+    #[test]
+    fn front_matter_strings_round_trip_without_braces() {
+        let text = "a {{ b }} \"c\" \n d {% e %} <script>";
+        let out = front_matter_str(text);
+        assert!(!out.contains(['{', '}', '<', '>']), "{out}");
+        let back: String = serde_json::from_str(&out).unwrap();
+        assert_eq!(back, text);
+    }
+
+    #[test]
+    fn html_escaping_covers_text_and_attributes() {
+        assert_eq!(
+            escape_html("<a href='x'>\"&\"</a>/"),
+            "&lt;a href=&#39;x&#39;&gt;&quot;&amp;&quot;&lt;/a&gt;/"
+        );
     }
 }
