@@ -144,3 +144,99 @@ pub fn script(index: &Index<'_>) -> String {
 fn display<'a>(name: &'a str, key: &'a str) -> &'a str {
     if name.is_empty() { key } else { name }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::docs::Settings;
+    use crate::emit::docs::context::Outputs;
+    use crate::resolve::view::View;
+
+    fn example_view() -> View {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let config = crate::config::Config::load(&root, None, None).unwrap();
+        let compilation = crate::pipeline::compile(&config).unwrap();
+        View::new(&compilation.dictionary, &compilation.sources)
+    }
+
+    /// The index as the page sees it: the JSON after `window.metriccSearchIndex = `.
+    fn parse(script: &str) -> serde_json::Value {
+        let json = script
+            .split_once("window.metriccSearchIndex = ")
+            .and_then(|(_, rest)| rest.trim_end().strip_suffix(';'))
+            .unwrap();
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn each_row_points_at_the_metrics_group_and_values() {
+        let view = example_view();
+        let settings = Settings::default();
+        let index = Index::new(&view, &settings, Outputs::default());
+        let parsed = parse(&script(&index));
+        assert_eq!(parsed["version"], VERSION);
+        let rows = parsed["metrics"].as_array().unwrap();
+        assert_eq!(rows.len(), view.metrics.len());
+        let (i, metric) = view
+            .metrics
+            .iter()
+            .enumerate()
+            .find(|(_, m)| m.events.len() > 1 && !m.performance_indicator_type.is_empty())
+            .unwrap();
+        let row = &rows[i];
+        assert_eq!(row[0], metric.key_path.as_str());
+        assert_eq!(row[1], metric.names.slug.as_str());
+        assert_eq!(row[2], metric.description.as_deref().unwrap_or(""));
+        let group = &parsed["groups"][row[3].as_u64().unwrap() as usize];
+        assert_eq!(group[0].as_str(), metric.product_group.as_deref());
+        let stage = &parsed["stages"][group[2].as_u64().unwrap() as usize];
+        assert_eq!(stage[0].as_str(), metric.product_stage.as_deref());
+        let section = &parsed["sections"][stage[2].as_u64().unwrap() as usize];
+        assert_eq!(section[0].as_str(), metric.product_section.as_deref());
+        let name = |table: &str, at: &serde_json::Value| {
+            parsed[table][at.as_u64().unwrap() as usize].clone()
+        };
+        assert_eq!(name("time_frames", &row[4]), metric.time_frame.as_str());
+        assert_eq!(name("data_sources", &row[5]), metric.data_source.as_str());
+        assert_eq!(name("statuses", &row[6]), metric.status.as_str());
+        match metric.data_category {
+            Some(c) => assert_eq!(name("data_categories", &row[7]), c.as_str()),
+            None => assert_eq!(row[7], -1),
+        }
+        let bits = |table: &str, mask: &serde_json::Value| -> Vec<String> {
+            let mask = mask.as_u64().unwrap();
+            parsed[table]
+                .as_array()
+                .unwrap()
+                .iter()
+                .enumerate()
+                .filter(|(b, _)| mask & (1 << b) != 0)
+                .map(|(_, v)| v.as_str().unwrap().to_owned())
+                .collect()
+        };
+        let tiers: Vec<String> = metric.tiers.iter().map(|t| t.to_string()).collect();
+        assert_eq!(bits("tiers", &row[8]), tiers);
+        let mut roles: Vec<String> = metric
+            .performance_indicator_type
+            .iter()
+            .map(|r| r.to_string())
+            .collect();
+        roles.sort_by_key(|r| IndicatorType::ALL.iter().position(|a| a.as_str() == r));
+        assert_eq!(bits("roles", &row[9]), roles);
+        let events: Vec<&str> = metric.events.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(row[10], events.join(" "));
+        // A metric without a data category or a known group has -1 there.
+        assert!(rows.iter().all(|r| r[3].as_i64().unwrap() >= -1));
+    }
+
+    #[test]
+    fn the_index_never_holds_a_raw_less_than_sign() {
+        let mut view = example_view();
+        view.metrics[0].description = Some("</script><b>".to_owned());
+        let settings = Settings::default();
+        let script = script(&Index::new(&view, &settings, Outputs::default()));
+        assert!(!script.contains('<'));
+        let parsed = parse(&script);
+        assert_eq!(parsed["metrics"][0][2], "</script><b>");
+    }
+}
