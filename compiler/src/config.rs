@@ -61,6 +61,17 @@ pub enum TaxonomySource {
     },
 }
 
+/// Where a checked tree keeps its own lists of groups and categories, which then override
+/// the taxonomy's (GitLab: `config/metrics/schema/product_groups.json` and
+/// `config/feature_categories.yml`, the truth at the checked revision).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TreeLists {
+    /// A JSON object whose `enum` lists the groups, relative to the root.
+    pub groups: String,
+    /// A YAML list of categories, relative to the root.
+    pub categories: String,
+}
+
 /// The configured level of each rule: `None` means "allow" (not reported). With
 /// `deny_warnings`, every reported problem is an error.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -84,12 +95,14 @@ impl Levels {
         }
     }
 
-    /// Applies the levels: drops allowed diagnostics, sets the others' severity.
+    /// Applies the levels: drops allowed diagnostics, sets the others' severity (a
+    /// diagnostic's own level, [`Diagnostic::default_level`], stands in for the rule's
+    /// default).
     pub fn apply(&self, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         diagnostics
             .into_iter()
             .filter_map(|mut d| {
-                d.severity = self.of(d.rule.code, d.rule.default)?;
+                d.severity = self.of(d.rule.code, d.severity)?;
                 Some(d)
             })
             .collect()
@@ -102,6 +115,8 @@ pub struct Config {
     pub root: PathBuf,
     pub preset: Preset,
     pub taxonomy: TaxonomySource,
+    /// The tree's own group and category lists, used when present.
+    pub tree_lists: Option<TreeLists>,
     pub layout: Layout,
     /// The output folder, relative to the root unless absolute.
     pub out: PathBuf,
@@ -284,6 +299,7 @@ impl Config {
                 root: root.to_path_buf(),
                 preset,
                 taxonomy: TaxonomySource::File("definitions/stages.yml".into()),
+                tree_lists: None,
                 layout: Layout {
                     taxonomy: Some("definitions/stages.yml".into()),
                     metrics: vec!["definitions/metrics".into()],
@@ -319,6 +335,10 @@ impl Config {
                         name: "<metricc>/presets/gitlab/stages.yml", // see source::BUNDLED_PREFIX
                         text: GITLAB_TAXONOMY,
                     },
+                    tree_lists: Some(TreeLists {
+                        groups: "config/metrics/schema/product_groups.json".into(),
+                        categories: "config/feature_categories.yml".into(),
+                    }),
                     layout: Layout {
                         taxonomy: None,
                         metrics: vec!["config/metrics".into(), "ee/config/metrics".into()],

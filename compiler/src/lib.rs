@@ -24,6 +24,7 @@ pub mod pipeline;
 pub mod resolve;
 pub mod source;
 pub mod suggest;
+pub mod workflow;
 pub mod write;
 pub mod yaml;
 

@@ -82,6 +82,7 @@ registry! {
     files::unreadable_file::UNREADABLE_FILE,
     files::file_too_large::FILE_TOO_LARGE,
     files::resource_limit::RESOURCE_LIMIT,
+    files::unusable_list::UNUSABLE_LIST,
     fields::unknown_field::UNKNOWN_FIELD,
     fields::missing_field::MISSING_FIELD,
     fields::wrong_type::WRONG_TYPE,

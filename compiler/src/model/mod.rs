@@ -14,10 +14,22 @@ pub mod taxonomy;
 
 pub use event::EventDefinition;
 pub use metric::{EventSelector, MetricDefinition, TimeFrames};
-pub use taxonomy::Taxonomy;
+pub use taxonomy::{RetiredGroup, Taxonomy};
 
 use crate::source::{FileId, Span, Spanned};
 use crate::yaml::{Node, Value};
+
+/// The definition format a project follows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Dialect {
+    /// metricc's format: GitLab's current one, plus `product_stage`/`product_section`
+    /// checked against the taxonomy, `sql:` and the `amau` role.
+    #[default]
+    Native,
+    /// A GitLab checkout as it is: GitLab's current schema, in which `product_stage` and
+    /// `product_section` are fields of older formats.
+    Gitlab,
+}
 
 /// An enumeration written in definition files as one of a fixed set of strings.
 pub trait Spelling: Sized + Copy + 'static {
