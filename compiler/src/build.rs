@@ -88,6 +88,7 @@ pub fn finish(config: &Config, mode: Mode, compilation: Compilation) -> Result<B
 pub fn emit_outputs(config: &Config, compilation: &Compilation) -> Result<Vec<OutputFile>, Error> {
     let view = View::new(&compilation.dictionary, &compilation.sources);
     let mut settings = config.settings.clone();
+    settings.outputs = config.outputs.iter().map(|b| b.name).collect();
     if let Some(dir) = &config.templates {
         settings.templates = Templates::from_dir(&config.root.join(dir))?;
     }

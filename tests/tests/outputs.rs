@@ -63,3 +63,42 @@ fn every_output_file_is_listed_with_its_hash() {
 fn dictionary_json_is_the_golden_view() {
     insta::assert_snapshot!("dictionary.json", output("dictionary.json"));
 }
+
+#[test]
+fn docs_pages_of_a_few_metrics_and_events() {
+    for (name, path) in [
+        // SQL, SMAU and GMAU of its stage and group.
+        (
+            "docs_md_metric_sql_xmau",
+            "docs/markdown/metrics/active_users.verify.pipeline_users_monthly.md",
+        ),
+        (
+            "docs_html_metric_sql_xmau",
+            "docs/html/metrics/active_users.verify.pipeline_users_monthly.html",
+        ),
+        // Counted from events.
+        (
+            "docs_md_metric_events",
+            "docs/markdown/metrics/active_users.foundations.passkey_users_monthly.md",
+        ),
+        (
+            "docs_html_metric_events",
+            "docs/html/metrics/active_users.foundations.passkey_users_monthly.html",
+        ),
+        ("docs_md_event", "docs/markdown/events/create_issue.md"),
+        ("docs_html_event", "docs/html/events/create_issue.html"),
+        (
+            "docs_md_group",
+            "docs/markdown/groups/pipeline_execution.md",
+        ),
+        (
+            "docs_html_group",
+            "docs/html/groups/pipeline_execution.html",
+        ),
+        ("docs_md_stage", "docs/markdown/stages/verify.md"),
+        ("docs_md_xmau", "docs/markdown/xmau.md"),
+        ("docs_html_search", "docs/html/index.html"),
+    ] {
+        insta::assert_snapshot!(name, output(path));
+    }
+}

@@ -7,6 +7,7 @@
 //! [`Settings`], and a snapshot of its output in `tests/tests/outputs.rs`.
 
 pub mod dictionary_json;
+pub mod docs;
 pub mod templates;
 
 use rayon::prelude::*;
@@ -82,12 +83,20 @@ impl std::fmt::Debug for Backend {
 }
 
 /// Every backend, in the order `metricc build --help` lists them.
-pub static BACKENDS: &[Backend] = &[Backend {
-    name: "dictionary",
-    summary: "dictionary.json: the resolved dictionary for any other tool",
-    owns: "dictionary.json",
-    emit: dictionary_json::emit,
-}];
+pub static BACKENDS: &[Backend] = &[
+    Backend {
+        name: "dictionary",
+        summary: "dictionary.json: the resolved dictionary for any other tool",
+        owns: "dictionary.json",
+        emit: dictionary_json::emit,
+    },
+    Backend {
+        name: "docs",
+        summary: "docs/: the metric dictionary as Markdown pages and a searchable HTML site",
+        owns: "docs/",
+        emit: docs::emit,
+    },
+];
 
 /// Whether output path `path` is `prefix` (a file name) or lies under it (a folder ending
 /// in `/`).
@@ -111,6 +120,11 @@ pub fn backend(name: &str) -> Option<&'static Backend> {
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     pub dictionary: dictionary_json::Settings,
+    pub docs: docs::Settings,
+    /// The names of the backends the project generates (`[build] outputs`), so that one
+    /// output can point into another (a docs page names a metric's generated Rust item).
+    #[serde(skip)]
+    pub outputs: Vec<&'static str>,
     /// The templates, with the user's overrides (`--templates DIR`), loaded before emit.
     #[serde(skip)]
     pub templates: Templates,
