@@ -119,6 +119,7 @@ registry! {
     dictionary::duplicate_taxonomy_key::DUPLICATE_TAXONOMY_KEY => dictionary::duplicate_taxonomy_key::check,
     dictionary::derived_name_collision::DERIVED_NAME_COLLISION => dictionary::derived_name_collision::check,
     dictionary::reserved_name::RESERVED_NAME => dictionary::reserved_name::check,
+    dictionary::reserved_key_path::RESERVED_KEY_PATH => dictionary::reserved_key_path::check,
     xmau::duplicate_xmau::DUPLICATE_XMAU => xmau::duplicate_xmau::check,
     xmau::xmau_shape::XMAU_SHAPE => xmau::xmau_shape::check,
     xmau::stage_without_smau::STAGE_WITHOUT_SMAU => xmau::stage_without_smau::check,
