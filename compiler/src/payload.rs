@@ -441,20 +441,21 @@ impl<'a> Checker<'a> {
             });
             return;
         }
-        let siblings: Vec<String> = tree.keys().map(|k| format!("{prefix}{k}")).collect();
-        let mut suggestion =
-            closest(key_path, siblings.iter().map(String::as_str)).map(str::to_owned);
+        // A typo: the closest key at this level. A misplaced key: the metric whose last
+        // segment is closest, anywhere (a bounded number of times: it reads every key path).
+        let leaf = key_path.rsplit('.').next().unwrap_or(key_path);
+        let mut suggestion = closest(leaf, tree.keys().copied()).map(|k| format!("{prefix}{k}"));
         if suggestion.is_none() && self.wide_suggestions < WIDE_SUGGESTIONS {
             self.wide_suggestions += 1;
-            suggestion = closest(
-                key_path,
-                self.view
-                    .metrics
-                    .iter()
-                    .filter(|m| schemas::is_sent(m))
-                    .map(|m| m.key_path.as_str()),
-            )
-            .map(str::to_owned);
+            let sent = self.view.metrics.iter().filter(|m| schemas::is_sent(m));
+            let leaves = sent
+                .clone()
+                .map(|m| m.key_path.rsplit('.').next().unwrap_or(""));
+            suggestion = closest(leaf, leaves).and_then(|best| {
+                sent.clone()
+                    .find(|m| m.key_path.rsplit('.').next() == Some(best))
+                    .map(|m| m.key_path.to_string())
+            });
         }
         let hint = suggestion
             .as_ref()
@@ -1082,51 +1083,4 @@ pub fn render_json(report: &Report, ping: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn date_times_follow_rfc_3339() {
-        for ok in [
-            "2025-01-31T08:00:00Z",
-            "2024-02-29T23:59:59.123+02:00",
-            "2025-12-01t00:00:00z",
-        ] {
-            assert!(is_date_time(ok), "{ok}");
-        }
-        for bad in [
-            "2025-01-31",
-            "2025-01-31 08:00:00Z",
-            "2025-02-29T08:00:00Z",
-            "2025-13-01T08:00:00Z",
-            "2025-01-31T24:00:00Z",
-            "2025-01-31T08:00:00",
-            "2025-01-31T08:00:00.Z",
-            "2025-01-31T08:00:00+0200",
-            "２025-01-31T08:00:00Z",
-        ] {
-            assert!(!is_date_time(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn json_paths_quote_keys_that_are_not_names() {
-        assert_eq!(json_path("$", "counts"), "$.counts");
-        assert_eq!(json_path("$.a", "b c"), "$.a['b c']");
-        assert_eq!(json_path("$", "it's"), "$['it\\'s']");
-        let value = serde_json::json!({"nodes": [{"cpus": 1}]});
-        assert_eq!(
-            pointer_path("$.topology", &value, "/nodes/0/cpus"),
-            "$.topology.nodes[0].cpus"
-        );
-    }
-
-    #[test]
-    fn deep_input_is_refused_without_overflowing_the_stack() {
-        let deep = "[".repeat(1_000_000);
-        let err = parse(Path::new("p.json"), deep.as_bytes()).unwrap_err();
-        assert!(matches!(err, PingError::TooDeep { .. }), "{err}");
-        let ok = format!("{}{}", "[".repeat(100), "]".repeat(100));
-        assert!(parse(Path::new("p.json"), ok.as_bytes()).is_ok());
-    }
-}
+mod tests;
