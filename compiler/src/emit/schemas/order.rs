@@ -70,10 +70,14 @@ const SUBSCHEMAS: &[&str] = &[
     "unevaluatedProperties",
 ];
 
+/// The order of an Iglu schema's `self`, as Iglu writes it (and its URIs read).
+const SELF_DESCRIPTION: &[&str] = &["vendor", "name", "format", "version"];
+
 #[derive(Clone, Copy)]
 enum Context {
     Schema,
     Names,
+    SelfDescription,
     Data,
 }
 
@@ -104,16 +108,24 @@ impl Serialize for In<'_> {
         match value {
             Json::Object(map) => {
                 let mut entries: Vec<(&String, &Json)> = map.iter().collect();
-                if let Context::Schema = context {
-                    entries.sort_by(|a, b| (rank(a.0), a.0).cmp(&(rank(b.0), b.0)));
-                } else {
-                    entries.sort_by(|a, b| a.0.cmp(b.0));
+                match context {
+                    Context::Schema => {
+                        entries.sort_by(|a, b| (rank(a.0), a.0).cmp(&(rank(b.0), b.0)));
+                    }
+                    Context::SelfDescription => entries.sort_by_key(|(key, _)| {
+                        SELF_DESCRIPTION
+                            .iter()
+                            .position(|k| *k == key.as_str())
+                            .unwrap_or(SELF_DESCRIPTION.len())
+                    }),
+                    Context::Names | Context::Data => entries.sort_by(|a, b| a.0.cmp(b.0)),
                 }
                 let mut out = serializer.serialize_map(Some(entries.len()))?;
                 for (key, child) in entries {
                     let inner = match context {
                         Context::Schema if NAME_MAPS.contains(&key.as_str()) => Context::Names,
                         Context::Schema if SUBSCHEMAS.contains(&key.as_str()) => Context::Schema,
+                        Context::Schema if key == "self" => Context::SelfDescription,
                         Context::Names => Context::Schema,
                         _ => Context::Data,
                     };
