@@ -13,6 +13,7 @@ use crate::check::files::{
     file_too_large::FILE_TOO_LARGE, not_a_mapping::NOT_A_MAPPING, not_utf8::NOT_UTF8,
     unreadable_file::UNREADABLE_FILE,
 };
+use crate::check::sql::SqlSettings;
 use crate::config::{Config, Preset, TaxonomySource};
 use crate::diagnostics::{self, Diagnostic, Severity, Summary};
 use crate::error::Error;
@@ -71,11 +72,12 @@ pub fn compile(config: &Config) -> Result<Compilation, Error> {
             FileKind::Taxonomy,
             name.to_owned(),
             text.to_owned(),
+            &config.sql,
         ));
     }
     loaded.par_extend(found.par_iter().enumerate().map(|(i, f)| {
         let id = FileId(u32::try_from(i + bundled_count).unwrap_or(u32::MAX));
-        load(id, f)
+        load(id, f, &config.sql)
     }));
 
     let mut sources = SourceMap::default();
@@ -148,9 +150,9 @@ fn discover(config: &Config) -> Result<Vec<FoundFile>, Error> {
 }
 
 /// Reads and parses one discovered file.
-fn load(id: FileId, found: &FoundFile) -> Loaded {
+fn load(id: FileId, found: &FoundFile, sql: &SqlSettings) -> Loaded {
     let problem = match source::read_text(&found.path) {
-        Ok(text) => return parse_text(id, found.kind, found.display.clone(), text),
+        Ok(text) => return parse_text(id, found.kind, found.display.clone(), text, sql),
         Err(problem) => problem,
     };
     let (text, diagnostic) = match problem {
@@ -201,7 +203,7 @@ fn load(id: FileId, found: &FoundFile) -> Loaded {
 }
 
 /// Parses the text of one file of a known kind: YAML, then schema, then typed model.
-fn parse_text(id: FileId, kind: FileKind, path: String, text: String) -> Loaded {
+fn parse_text(id: FileId, kind: FileKind, path: String, text: String, sql: &SqlSettings) -> Loaded {
     let parsed = yaml::parse(&text);
     let mut diagnostics = check::files::yaml_problems(id, &parsed.problems);
     let item = match &parsed.root {
@@ -227,7 +229,7 @@ fn parse_text(id: FileId, kind: FileKind, path: String, text: String) -> Loaded 
                 FileKind::Taxonomy => Item::Taxonomy(Taxonomy::from_node(id, root)),
                 FileKind::Metric => match MetricDefinition::from_node(id, root) {
                     Some(mut metric) => {
-                        diagnostics.extend(check::sql::check_definition(&metric, &text));
+                        diagnostics.extend(check::sql::check_definition(&metric, &text, sql));
                         if let Some(sql) = &mut metric.sql {
                             sql.drop_syntax_tree();
                         }
