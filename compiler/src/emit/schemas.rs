@@ -284,6 +284,19 @@ pub fn payload_schema(view: &View) -> Result<Json, EmitError> {
         }),
     );
     defs.insert("metadata".into(), metadata_schema());
+    for (name, description, value, failures) in VALUE_DEFS {
+        let mut choices = vec![value()];
+        for failure in *failures {
+            choices.push(match *failure {
+                FAILED_ESTIMATE => json!({ "$ref": "#/$defs/failed_estimate" }),
+                _ => json!({ "$ref": "#/$defs/failed" }),
+            });
+        }
+        defs.insert(
+            (*name).into(),
+            json!({ "description": description, "anyOf": choices }),
+        );
+    }
     for metric in view.metrics.iter().filter(|m| is_sent(m)) {
         if let (Some(path), Some(schema), Some(id)) = (
             &metric.value_json_schema,
@@ -392,29 +405,82 @@ fn tree_schema(children: BTreeMap<&str, Tree<'_>>) -> (Json, bool) {
     (Json::Object(schema), any_required)
 }
 
+/// The `$defs` that metric values refer to: one per kind of value and fallbacks.
+#[allow(clippy::type_complexity)]
+const VALUE_DEFS: &[(&str, &str, fn() -> Json, &[i64])] = &[
+    (
+        "count",
+        "An integer ≥ 0, or -1 when the metric failed.",
+        || json!({ "type": "integer", "minimum": 0 }),
+        &[FAILED],
+    ),
+    (
+        "distinct_count",
+        "A distinct count: an integer ≥ 0, -1 when the metric failed, or -2 when its estimate failed.",
+        || json!({ "type": "integer", "minimum": 0 }),
+        &[FAILED, FAILED_ESTIMATE],
+    ),
+    (
+        "number",
+        "A number ≥ 0, or -1 when the metric failed.",
+        || json!({ "type": "number", "minimum": 0 }),
+        &[FAILED],
+    ),
+    (
+        "distinct_number",
+        "A number ≥ 0, -1 when the metric failed, or -2 when a distinct-count estimate failed.",
+        || json!({ "type": "number", "minimum": 0 }),
+        &[FAILED, FAILED_ESTIMATE],
+    ),
+    (
+        "string",
+        "A string, or -1 when the metric failed.",
+        || json!({ "type": "string" }),
+        &[FAILED],
+    ),
+    (
+        "boolean",
+        "true or false, or -1 when the metric failed.",
+        || json!({ "type": "boolean" }),
+        &[FAILED],
+    ),
+];
+
+/// The `$defs` entry a metric's value refers to (`None` for objects, which refer to their
+/// value schema).
+fn value_def(value: PayloadValue) -> Option<&'static str> {
+    let distinct = value.failures.contains(&FAILED_ESTIMATE);
+    Some(match value.kind {
+        ValueKind::Count if distinct => "distinct_count",
+        ValueKind::Count => "count",
+        ValueKind::Number if distinct => "distinct_number",
+        ValueKind::Number => "number",
+        ValueKind::String => "string",
+        ValueKind::Boolean => "boolean",
+        ValueKind::Object => return None,
+    })
+}
+
 /// One metric's property: its value or its fallbacks, described and annotated.
 fn metric_schema(metric: &MetricView) -> Json {
     let value = payload_value(metric);
-    let mut choices = vec![match value.kind {
-        ValueKind::Count => json!({ "type": "integer", "minimum": 0 }),
-        ValueKind::Number => json!({ "type": "number", "minimum": 0 }),
-        ValueKind::String => json!({ "type": "string" }),
-        ValueKind::Boolean => json!({ "type": "boolean" }),
-        ValueKind::Object => {
-            match value_schema_id(metric).filter(|_| metric.value_schema.is_some()) {
+    let mut schema = Map::new();
+    match value_def(value) {
+        Some(name) => {
+            schema.insert("$ref".into(), format!("#/$defs/{name}").into());
+        }
+        None => {
+            let object = match value_schema_id(metric).filter(|_| metric.value_schema.is_some()) {
                 Some(id) => json!({ "$ref": id }),
                 // No value schema (its rule turned off): any value.
                 None => json!(true),
-            }
+            };
+            schema.insert(
+                "anyOf".into(),
+                json!([object, { "$ref": "#/$defs/failed" }]),
+            );
         }
-    }];
-    for failure in value.failures {
-        choices.push(match *failure {
-            FAILED_ESTIMATE => json!({ "$ref": "#/$defs/failed_estimate" }),
-            _ => json!({ "$ref": "#/$defs/failed" }),
-        });
     }
-    let mut schema = Map::new();
     if let Some(description) = metric
         .description
         .as_deref()
@@ -422,7 +488,6 @@ fn metric_schema(metric: &MetricView) -> Json {
     {
         schema.insert("description".into(), description.trim().into());
     }
-    schema.insert("anyOf".into(), Json::Array(choices));
     schema.insert(ANNOTATIONS.into(), annotations(metric));
     Json::Object(schema)
 }
