@@ -1,9 +1,10 @@
-//! The `metricc` command line: `check`, `build`, `explain`, `templates`, `diff`,
-//! `completions` and `man`.
+//! The `metricc` command line: `check`, `build`, `validate-payload`, `explain`, `templates`,
+//! `new`, `diff`, `migrate`, `completions` and `man`.
 //!
 //! Exit status: 0 when no errors were found, 1 when some were (or warnings, with
-//! `--deny-warnings`; or a stale output folder, with `build --check`), 2 when metricc could
-//! not run at all (bad arguments, no project, unwritable output).
+//! `--deny-warnings`; or a stale output folder, with `build --check`; or problems in a
+//! ping, with `validate-payload`), 2 when metricc could not run at all (bad arguments, no
+//! project, unwritable output, a ping that cannot be read or is not JSON).
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -17,6 +18,7 @@ use crate::config::{self, Config, Preset};
 use crate::diagnostics::{self, Format, Style, plural};
 use crate::emit::{BACKENDS, Templates};
 use crate::error::Error;
+use crate::payload;
 use crate::pipeline::{self, Compilation};
 use crate::suggest::closest;
 
@@ -38,6 +40,8 @@ enum Command {
     Check(CheckArgs),
     /// Check, then generate every output into the output folder (nothing on errors)
     Build(BuildArgs),
+    /// Check a received Service Ping (JSON) against the dictionary
+    ValidatePayload(ValidatePayloadArgs),
     /// Explain a rule (by code or name), or list every rule
     Explain(ExplainArgs),
     /// List the templates text outputs are rendered from, or print one (to start an override)
@@ -237,6 +241,24 @@ struct BuildArgs {
     watch: bool,
 }
 
+#[derive(Args, Debug)]
+struct ValidatePayloadArgs {
+    /// The ping to check: a JSON file
+    #[arg(value_name = "PING")]
+    ping: PathBuf,
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Report format
+    #[arg(long, value_enum, default_value_t = PayloadFormat::Human)]
+    format: PayloadFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum PayloadFormat {
+    Human,
+    Json,
+}
+
 fn only_help() -> String {
     let names: Vec<&str> = BACKENDS.iter().map(|b| b.name).collect();
     format!(
@@ -272,6 +294,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check(&args),
         Command::Build(args) => build(&args),
+        Command::ValidatePayload(args) => validate_payload(&args),
         Command::Explain(args) => explain(&args),
         Command::Templates(args) => templates(&args),
         Command::Diff(args) => diff(&args),
@@ -750,6 +773,32 @@ fn man() -> Result<ExitCode, Error> {
     let _ = clap_mangen::Man::new(command).render(&mut page);
     let _ = std::io::stdout().lock().write_all(&page);
     Ok(ExitCode::SUCCESS)
+}
+
+fn validate_payload(args: &ValidatePayloadArgs) -> Result<ExitCode, Error> {
+    let root = args
+        .project
+        .root
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let checked = Config::load(&root, args.project.preset, args.project.config.as_deref())
+        .map_err(payload::PingError::from)
+        .and_then(|config| payload::validate_file(&config, &args.ping));
+    let report = match checked {
+        Ok(report) => report,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let name = args.ping.display().to_string();
+    let text = match args.format {
+        PayloadFormat::Human => payload::render_human(&report, &name),
+        PayloadFormat::Json => payload::render_json(&report, &name),
+    };
+    // A closed pipe is not an error worth reporting.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Ok(exit(!report.is_valid()))
 }
 
 fn exit(failed: bool) -> ExitCode {

@@ -22,6 +22,7 @@ const LAYERS: &[&str] = &[
     "config",
     "pipeline",
     "build",
+    "payload",
     "workflow",
     "cli",
 ];

@@ -21,6 +21,12 @@ fn outputs() -> &'static BTreeMap<String, Vec<u8>> {
     static OUTPUTS: OnceLock<BTreeMap<String, Vec<u8>>> = OnceLock::new();
     OUTPUTS.get_or_init(|| {
         let project = example_project();
+        // With an Iglu vendor, so that the schemas backend writes its self-describing forms.
+        std::fs::write(
+            project.path().join("metricc.toml"),
+            "[build.schemas]\nvendor = \"com.example\"\n",
+        )
+        .unwrap();
         let output = run(project.path(), &["build"]);
         assert_eq!(status(&output), 0, "{}{}", stdout(&output), stderr(&output));
         let root = project.path().join("generated");
@@ -101,4 +107,47 @@ fn docs_pages_of_a_few_metrics_and_events() {
     ] {
         insta::assert_snapshot!(name, output(path));
     }
+}
+
+/// The payload schema with only some top-level keys kept (it holds every metric: the
+/// manifest's hash covers the rest): its head, `counters` (a count), `license` (strings,
+/// a boolean, numbers, an object metric), the `metadata` reference and every `$defs`.
+#[test]
+fn payload_schema_snapshot() {
+    let text = output("schemas/service_ping.schema.json");
+    let keep = ["\"counters\"", "\"license\"", "\"metadata\""];
+    let mut out = String::new();
+    let mut in_properties = false;
+    let mut skipping = false;
+    let mut skipped = 0;
+    for line in text.lines() {
+        if line == "  \"properties\": {" {
+            in_properties = true;
+        } else if in_properties && line.starts_with("  }") {
+            in_properties = false;
+            if skipped > 0 {
+                out.push_str(&format!("    … {skipped} more top-level keys …\n"));
+            }
+        } else if in_properties && line.starts_with("    \"") {
+            skipping = !keep.iter().any(|k| line.trim_start().starts_with(k));
+            skipped += usize::from(skipping);
+        }
+        if !(in_properties && skipping) {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    insta::assert_snapshot!("service_ping.schema.json", out);
+}
+
+#[test]
+fn event_schema_and_its_iglu_form() {
+    insta::assert_snapshot!(
+        "events/run_job_on_hosted_runner.schema.json",
+        output("schemas/events/run_job_on_hosted_runner.schema.json")
+    );
+    insta::assert_snapshot!(
+        "iglu/run_job_on_hosted_runner",
+        output("schemas/iglu/schemas/com.example/run_job_on_hosted_runner/jsonschema/1-0-0")
+    );
 }

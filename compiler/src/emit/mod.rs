@@ -8,6 +8,7 @@
 
 pub mod dictionary_json;
 pub mod docs;
+pub mod schemas;
 pub mod templates;
 
 use rayon::prelude::*;
@@ -96,6 +97,12 @@ pub static BACKENDS: &[Backend] = &[
         owns: "docs/",
         emit: docs::emit,
     },
+    Backend {
+        name: "schemas",
+        summary: "schemas/: JSON Schemas of the Service Ping payload, each event and the definition files",
+        owns: "schemas/",
+        emit: schemas::emit,
+    },
 ];
 
 /// Whether output path `path` is `prefix` (a file name) or lies under it (a folder ending
@@ -121,6 +128,7 @@ pub fn backend(name: &str) -> Option<&'static Backend> {
 pub struct Settings {
     pub dictionary: dictionary_json::Settings,
     pub docs: docs::Settings,
+    pub schemas: schemas::Settings,
     /// The names of the backends the project generates (`[build] outputs`), so that one
     /// output can point into another (a docs page names a metric's generated Rust item).
     #[serde(skip)]

@@ -142,6 +142,9 @@ pub struct EventView {
     pub category: Option<String>,
     pub identifiers: Vec<Identifier>,
     pub additional_properties: Vec<String>,
+    /// The description of each additional property that has one.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub property_descriptions: BTreeMap<String, String>,
     pub product_group: Option<String>,
     pub product_stage: Option<String>,
     pub product_section: Option<String>,
@@ -190,6 +193,7 @@ impl View {
                     category: text(&e.category),
                     identifiers: values(&e.identifiers),
                     additional_properties: texts(&e.additional_properties),
+                    property_descriptions: e.property_descriptions.iter().cloned().collect(),
                     product_group: text(&e.product_group),
                     product_stage: owner.map(|o| dictionary.stage(o).key.value.clone()),
                     product_section: owner.map(|o| dictionary.section(o).key.value.clone()),
