@@ -6,6 +6,7 @@
 //! from `[build.<name>]` of `metricc.toml`), one entry in [`BACKENDS`], one field in
 //! [`Settings`], and a snapshot of its output in `tests/tests/outputs.rs`.
 
+pub mod dbt;
 pub mod dictionary_json;
 pub mod templates;
 
@@ -82,12 +83,20 @@ impl std::fmt::Debug for Backend {
 }
 
 /// Every backend, in the order `metricc build --help` lists them.
-pub static BACKENDS: &[Backend] = &[Backend {
-    name: "dictionary",
-    summary: "dictionary.json: the resolved dictionary for any other tool",
-    owns: "dictionary.json",
-    emit: dictionary_json::emit,
-}];
+pub static BACKENDS: &[Backend] = &[
+    Backend {
+        name: "dictionary",
+        summary: "dictionary.json: the resolved dictionary for any other tool",
+        owns: "dictionary.json",
+        emit: dictionary_json::emit,
+    },
+    Backend {
+        name: "dbt",
+        summary: "dbt/: a dbt project from raw Service Pings to xMAU per stage and month",
+        owns: "dbt/",
+        emit: dbt::emit,
+    },
+];
 
 /// Whether output path `path` is `prefix` (a file name) or lies under it (a folder ending
 /// in `/`).
@@ -111,6 +120,7 @@ pub fn backend(name: &str) -> Option<&'static Backend> {
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     pub dictionary: dictionary_json::Settings,
+    pub dbt: dbt::Settings,
     /// The templates, with the user's overrides (`--templates DIR`), loaded before emit.
     #[serde(skip)]
     pub templates: Templates,
