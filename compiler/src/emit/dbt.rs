@@ -37,6 +37,9 @@ const DIR: &str = "dbt/";
 /// The template rendered once per SQL metric.
 pub const SQL_METRIC_TEMPLATE: &str = "dbt/models/app_db/sql_metric.sql.j2";
 
+/// The CTE of a time-framed SQL metric's model that holds its window.
+const WINDOW_CTE: &str = "metricc_window";
+
 /// The auto-escape of `.yml` templates: values become dbt-safe YAML scalars.
 const YAML_ESCAPE: &str = "dbt-yaml";
 
@@ -292,11 +295,15 @@ struct SqlModel<'a> {
     name: &'a str,
     metric: &'a MetricView,
     /// The metric's SQL as the model runs it: tables read through `source('app_db', …)`,
-    /// window parameters through the `metricc_window_start`/`_end` macros, dbt's Jinja
-    /// neutralised everywhere else.
+    /// window parameters from the model's `metricc_window` CTE (one row of the
+    /// `sql_metric_windows` model), dbt's Jinja neutralised everywhere else. Only `ref` and
+    /// `source` calls: dbt's static parser reads such a model without rendering it, which
+    /// matters with thousands of them.
     sql: String,
     /// Whether the SQL uses the window parameters.
     windowed: bool,
+    /// The name of the CTE that holds the window, which the SQL reads.
+    window_cte: &'static str,
     /// The source tables the SQL reads.
     tables: Vec<String>,
 }
@@ -331,9 +338,9 @@ impl<'a> SqlModel<'a> {
                     }
                 }
                 SqlReferenceKind::Parameter => {
-                    let which = match reference.name.as_str() {
-                        crate::model::sql::WINDOW_START => "start",
-                        crate::model::sql::WINDOW_END => "end",
+                    let column = match reference.name.as_str() {
+                        crate::model::sql::WINDOW_START => "window_start",
+                        crate::model::sql::WINDOW_END => "window_end",
                         other => {
                             return Err(EmitError::Backend {
                                 backend: BACKEND,
@@ -346,10 +353,7 @@ impl<'a> SqlModel<'a> {
                         }
                     };
                     windowed = true;
-                    out.push_str(&format!(
-                        "{{{{ metricc_window_{which}('{}') }}}}",
-                        metric.time_frame.as_str()
-                    ));
+                    out.push_str(&format!("(select {column} from {WINDOW_CTE})"));
                 }
             }
             at = reference.end;
@@ -364,6 +368,7 @@ impl<'a> SqlModel<'a> {
             metric,
             sql: out,
             windowed,
+            window_cte: WINDOW_CTE,
             tables,
         })
     }
@@ -606,7 +611,7 @@ mod tests {
     }
 
     #[test]
-    fn sql_metrics_read_sources_and_window_macros() {
+    fn sql_metrics_read_sources_and_their_window() {
         let files = emit(&base_view(), &AllSettings::default()).unwrap();
         let model = file(&files, "dbt/models/app_db/counts_issue_authors_monthly.sql");
         assert!(
@@ -614,13 +619,14 @@ mod tests {
             "{model}"
         );
         assert!(
-            model.contains(">= {{ metricc_window_start('28d') }}"),
+            model.contains(">= (select window_start from metricc_window)"),
             "{model}"
         );
         assert!(
-            model.contains("< {{ metricc_window_end('28d') }}"),
+            model.contains("< (select window_end from metricc_window)"),
             "{model}"
         );
+        assert!(model.contains("where time_frame = '28d'"), "{model}");
         assert!(!model.contains(":window_"), "{model}");
         let sources = file(&files, "dbt/models/app_db/_app_db.yml");
         assert!(sources.contains("      - name: \"issues\"\n"), "{sources}");
@@ -693,6 +699,10 @@ mod tests {
         );
         let app_db = file(&files, "dbt/models/app_db/_app_db.yml");
         assert!(!app_db.contains("sources:"), "{app_db}");
+        assert!(
+            app_db.contains("  - name: sql_metric_windows\n"),
+            "{app_db}"
+        );
     }
 
     #[test]

@@ -142,6 +142,7 @@ pub const DBT_MODELS: &[&str] = &[
     "last_ping_per_month",
     "metric_dictionary",
     "metricflow_time_spine",
+    "sql_metric_windows",
     "stg_ping_metrics",
     "stg_pings",
     "xmau_monthly",
