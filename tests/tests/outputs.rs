@@ -151,3 +151,36 @@ fn event_schema_and_its_iglu_form() {
         output("schemas/iglu/schemas/com.example/run_job_on_hosted_runner/jsonschema/1-0-0")
     );
 }
+
+/// The dbt project: its configuration, the macros, a model of each layer with its
+/// `schema.yml`, the semantic layer, and a time-framed SQL metric's model.
+#[test]
+fn dbt_project_files() {
+    for path in [
+        "dbt/dbt_project.yml",
+        "dbt/profiles.yml",
+        "dbt/macros/metricc.sql",
+        "dbt/models/staging/_staging.yml",
+        "dbt/models/staging/stg_ping_metrics.sql",
+        "dbt/models/marts/_marts.yml",
+        "dbt/models/marts/_semantic.yml",
+        "dbt/models/marts/last_ping_per_month.sql",
+        "dbt/models/marts/xmau_monthly.sql",
+        "dbt/models/app_db/active_users_deploy_release_authors_monthly.sql",
+    ] {
+        insta::assert_snapshot!(path.replace('/', "__"), output(path));
+    }
+    // The generated tables: their first lines show their shape.
+    for path in [
+        "dbt/models/dictionary/metric_dictionary.sql",
+        "dbt/models/dictionary/_dictionary.yml",
+        "dbt/models/app_db/_app_db.yml",
+    ] {
+        let head: String = output(path)
+            .lines()
+            .take(40)
+            .map(|l| format!("{l}\n"))
+            .collect();
+        insta::assert_snapshot!(path.replace('/', "__"), head);
+    }
+}

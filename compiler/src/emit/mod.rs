@@ -6,6 +6,7 @@
 //! from `[build.<name>]` of `metricc.toml`), one entry in [`BACKENDS`], one field in
 //! [`Settings`], and a snapshot of its output in `tests/tests/outputs.rs`.
 
+pub mod dbt;
 pub mod dictionary_json;
 pub mod docs;
 pub mod schemas;
@@ -92,6 +93,12 @@ pub static BACKENDS: &[Backend] = &[
         emit: dictionary_json::emit,
     },
     Backend {
+        name: "dbt",
+        summary: "dbt/: a dbt project from raw Service Pings to xMAU per stage and month",
+        owns: "dbt/",
+        emit: dbt::emit,
+    },
+    Backend {
         name: "docs",
         summary: "docs/: the metric dictionary as Markdown pages and a searchable HTML site",
         owns: "docs/",
@@ -127,6 +134,7 @@ pub fn backend(name: &str) -> Option<&'static Backend> {
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     pub dictionary: dictionary_json::Settings,
+    pub dbt: dbt::Settings,
     pub docs: docs::Settings,
     pub schemas: schemas::Settings,
     /// The names of the backends the project generates (`[build] outputs`), so that one

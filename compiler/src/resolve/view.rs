@@ -14,6 +14,7 @@ use serde_json::Value as Json;
 
 use super::names::{EventNames, KeyNames, MetricNames};
 use super::{Dictionary, Owner, ValueSchema};
+pub use crate::model::sql::{SqlReference, SqlReferenceKind};
 use crate::model::{
     DataCategory, DataSource, EventStatus, Identifier, IndicatorType, KeyPath, Milestone, Status,
     Tier, TimeFrame, Unique, ValueType,
@@ -130,6 +131,9 @@ pub struct SqlView {
     pub parameters: Vec<String>,
     /// Tables the query reads, as written (`project_events`, `public.users`), sorted.
     pub tables: Vec<String>,
+    /// Where the text names a table or a parameter (byte ranges, in text order), for
+    /// backends that run the query elsewhere.
+    pub references: Vec<SqlReference>,
 }
 
 /// One event definition.
@@ -325,6 +329,7 @@ fn metric(dictionary: &Dictionary, sources: &SourceMap, m: &super::Metric) -> Me
                 .cloned()
                 .collect(),
             tables: s.tables.clone(),
+            references: s.references.clone(),
         }),
         value_json_schema: text(&def.value_json_schema),
         value_schema,
