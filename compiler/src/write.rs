@@ -11,6 +11,8 @@ use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::emit::OutputFile;
 
 /// Marks a folder as metricc's output, which it may replace wholesale.
@@ -119,8 +121,16 @@ pub fn write(out: &Path, files: &[OutputFile], scope: &Scope) -> Result<WriteRep
     existing.retain(|p| p.as_str() == MARKER || scope.covers(p));
     let mut report = WriteReport::default();
     let mut unchanged = BTreeSet::new();
-    for file in files {
-        if existing.contains(&file.path) && same_contents(&out.join(&file.path), &file.contents)? {
+    // Comparing is reading: done in parallel, reported in the backends' order.
+    let same: Vec<bool> = files
+        .par_iter()
+        .map(|file| {
+            Ok(existing.contains(&file.path)
+                && same_contents(&out.join(&file.path), &file.contents)?)
+        })
+        .collect::<Result<_, WriteError>>()?;
+    for (file, same) in files.iter().zip(same) {
+        if same {
             report.unchanged += 1;
             unchanged.insert(file.path.as_str());
         } else {
@@ -171,7 +181,8 @@ pub fn write(out: &Path, files: &[OutputFile], scope: &Scope) -> Result<WriteRep
 }
 
 /// Fills the staging folder: unchanged files are linked (or copied with their mtime) from
-/// the current output, the others written.
+/// the current output, the others written. Each folder is made once, then the files are
+/// staged in parallel.
 fn stage(
     staging: &Path,
     out: &Path,
@@ -179,28 +190,35 @@ fn stage(
     unchanged: &BTreeSet<&str>,
     outside: &[String],
 ) -> Result<(), WriteError> {
-    fs::create_dir_all(staging).map_err(io_err(staging))?;
-    for path in outside {
-        let target = staging.join(path);
-        if let Some(dir) = target.parent() {
-            fs::create_dir_all(dir).map_err(io_err(dir))?;
-        }
-        keep(&out.join(path), &target).map_err(io_err(&target))?;
-    }
     let marker = OutputFile::new(MARKER, MARKER_TEXT);
-    for file in files.iter().chain(std::iter::once(&marker)) {
-        let target = staging.join(&file.path);
-        if let Some(dir) = target.parent() {
-            fs::create_dir_all(dir).map_err(io_err(dir))?;
-        }
-        let old = out.join(&file.path);
-        let same = unchanged.contains(file.path.as_str()) || (file.path == MARKER && old.is_file());
-        if same && keep(&old, &target).is_ok() {
-            continue;
-        }
-        fs::write(&target, &file.contents).map_err(io_err(&target))?;
+    let folders: BTreeSet<&Path> = outside
+        .iter()
+        .map(String::as_str)
+        .chain(files.iter().map(|f| f.path.as_str()))
+        .filter_map(|p| Path::new(p).parent())
+        .collect();
+    fs::create_dir_all(staging).map_err(io_err(staging))?;
+    for folder in folders {
+        let dir = staging.join(folder);
+        fs::create_dir_all(&dir).map_err(io_err(&dir))?;
     }
-    Ok(())
+    outside.par_iter().try_for_each(|path| {
+        let target = staging.join(path);
+        keep(&out.join(path), &target).map_err(io_err(&target))
+    })?;
+    files
+        .par_iter()
+        .chain(rayon::iter::once(&marker))
+        .try_for_each(|file| {
+            let target = staging.join(&file.path);
+            let old = out.join(&file.path);
+            let same =
+                unchanged.contains(file.path.as_str()) || (file.path == MARKER && old.is_file());
+            if same && keep(&old, &target).is_ok() {
+                return Ok(());
+            }
+            fs::write(&target, &file.contents).map_err(io_err(&target))
+        })
 }
 
 /// Carries an unchanged file over, keeping its modification time.
