@@ -57,31 +57,59 @@ struct Loaded {
 /// Checks a project: the main entry point of the library.
 pub fn compile(config: &Config) -> Result<Compilation, Error> {
     let found = discover(config)?;
-
-    // Bundled taxonomies are parsed like files, under a name that says where they are from.
-    let bundled = match &config.taxonomy {
-        TaxonomySource::Bundled { name, text } => Some((*name, *text)),
-        TaxonomySource::File(_) => None,
-    };
-    let bundled_count = usize::from(bundled.is_some());
-    let mut loaded: Vec<Loaded> = Vec::with_capacity(found.len() + bundled_count);
-    if let Some((name, text)) = bundled {
-        loaded.push(parse_text(
-            FileId(0),
-            FileKind::Taxonomy,
-            name.to_owned(),
-            text.to_owned(),
-        ));
-    }
+    let mut loaded = bundled_taxonomy(config, found.len());
+    let bundled_count = loaded.len();
     loaded.par_extend(found.par_iter().enumerate().map(|(i, f)| {
         let id = FileId(u32::try_from(i + bundled_count).unwrap_or(u32::MAX));
         load(id, f)
     }));
+    Ok(resolve_and_check(config, loaded, bundled_count))
+}
 
+/// One definition file given as text, for [`compile_texts`].
+#[derive(Clone, Debug)]
+pub struct DefinitionText {
+    /// The path diagnostics name, relative to the project root.
+    pub path: String,
+    pub kind: FileKind,
+    pub text: String,
+}
+
+/// Checks definitions given as texts rather than read from the project's folders: the same
+/// per-file work, resolve and checks as [`compile`], for callers that hold the files in
+/// memory (the fuzz targets in `fuzz/`). `config` gives the levels, a bundled taxonomy if
+/// its preset has one, and the root that `value_json_schema` paths are read from.
+pub fn compile_texts(config: &Config, texts: Vec<DefinitionText>) -> Compilation {
+    let mut loaded = bundled_taxonomy(config, texts.len());
+    let bundled_count = loaded.len();
+    loaded.par_extend(texts.into_par_iter().enumerate().map(|(i, t)| {
+        let id = FileId(u32::try_from(i + bundled_count).unwrap_or(u32::MAX));
+        parse_text(id, t.kind, t.path, t.text)
+    }));
+    resolve_and_check(config, loaded, bundled_count)
+}
+
+/// The preset's bundled taxonomy, parsed like a file under a name that says where it is
+/// from (none when the project has its own), in a vector with room for `files` more.
+fn bundled_taxonomy(config: &Config, files: usize) -> Vec<Loaded> {
+    let mut loaded = Vec::with_capacity(files + 1);
+    if let TaxonomySource::Bundled { name, text } = &config.taxonomy {
+        loaded.push(parse_text(
+            FileId(0),
+            FileKind::Taxonomy,
+            (*name).to_owned(),
+            (*text).to_owned(),
+        ));
+    }
+    loaded
+}
+
+/// The stages after the per-file work: resolve, value schemas, checks, levels, sorting.
+fn resolve_and_check(config: &Config, loaded: Vec<Loaded>, bundled_count: usize) -> Compilation {
     let mut sources = SourceMap::default();
     let mut diagnostics = Vec::new();
     let mut taxonomy = None;
-    let files_of = |kind| found.iter().filter(|f| f.kind == kind).count();
+    let files_of = |kind| loaded.iter().filter(|l| l.file.kind == kind).count();
     let mut metrics = Vec::with_capacity(files_of(FileKind::Metric));
     let mut events = Vec::with_capacity(files_of(FileKind::Event));
     for entry in loaded {
@@ -111,12 +139,12 @@ pub fn compile(config: &Config) -> Result<Compilation, Error> {
         metrics: dictionary.metrics.len(),
         events: dictionary.events.len(),
     };
-    Ok(Compilation {
+    Compilation {
         sources,
         dictionary,
         diagnostics,
         summary,
-    })
+    }
 }
 
 fn count(diagnostics: &[Diagnostic], severity: Severity) -> usize {

@@ -310,3 +310,53 @@ fn hostile_files_get_diagnostics_not_crashes() {
         check_survives(dir.path(), file);
     }
 }
+
+/// The fuzz targets (`fuzz/`) check texts held in memory: that must be the same check as
+/// reading the files.
+#[test]
+fn checking_texts_in_memory_is_checking_the_files() {
+    use metricc::pipeline::{DefinitionText, compile_texts};
+    use metricc::source::FileKind;
+
+    let dir = tempfile::tempdir().unwrap();
+    support::copy_tree(&support::base(), dir.path());
+    let broken = "definitions/metrics/counts_all/broken.yml";
+    fs::write(
+        dir.path().join(broken),
+        "key_path: counts.issues_monthly\nkey_path: x\nstatus: activ\nsql: DELETE FROM issues\n",
+    )
+    .unwrap();
+    let config = Config::load(dir.path(), None, None).unwrap();
+    let from_files = metricc::compile(&config).unwrap();
+    let texts = from_files
+        .sources
+        .files()
+        .map(|(_, f)| DefinitionText {
+            path: f.path.clone(),
+            kind: f.kind,
+            text: f.text.clone(),
+        })
+        .collect();
+    let from_texts = compile_texts(&config, texts);
+    let render = |c: &metricc::Compilation| {
+        metricc::diagnostics::render(
+            metricc::diagnostics::Format::Json,
+            metricc::check::RULES,
+            &c.diagnostics,
+            &c.sources,
+            &c.summary,
+            metricc::diagnostics::Style::Plain,
+        )
+    };
+    assert!(from_files.summary.errors >= 3, "{}", render(&from_files));
+    assert_eq!(from_texts.summary, from_files.summary);
+    assert_eq!(render(&from_texts), render(&from_files));
+    assert_eq!(from_texts.dictionary.metrics, from_files.dictionary.metrics);
+    let metrics = |c: &metricc::Compilation| {
+        c.sources
+            .files()
+            .filter(|(_, f)| f.kind == FileKind::Metric)
+            .count()
+    };
+    assert_eq!(metrics(&from_texts), 4);
+}
