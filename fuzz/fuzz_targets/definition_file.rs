@@ -22,18 +22,34 @@ fuzz_target!(|data: &[u8]| {
             files.push(file(FileKind::Taxonomy, "definitions/stages.yml", TAXONOMY));
             files.push(file(FileKind::Event, "definitions/events/a.yml", EVENTS[0]));
             files.push(file(FileKind::Event, "definitions/events/b.yml", EVENTS[1]));
-            files.push(file(FileKind::Metric, "definitions/metrics/counts_28d/fuzz.yml", input));
+            files.push(file(
+                FileKind::Metric,
+                "definitions/metrics/counts_28d/fuzz.yml",
+                input,
+            ));
         }
         1 => {
             files.push(file(FileKind::Taxonomy, "definitions/stages.yml", TAXONOMY));
             files.push(file(FileKind::Event, "definitions/events/fuzz.yml", input));
-            files.push(file(FileKind::Metric, "definitions/metrics/counts_28d/a.yml", METRICS[0]));
-            files.push(file(FileKind::Metric, "definitions/metrics/counts_all/c.yml", METRICS[2]));
+            files.push(file(
+                FileKind::Metric,
+                "definitions/metrics/counts_28d/a.yml",
+                METRICS[0],
+            ));
+            files.push(file(
+                FileKind::Metric,
+                "definitions/metrics/counts_all/c.yml",
+                METRICS[2],
+            ));
         }
         _ => {
             files.push(file(FileKind::Taxonomy, "definitions/stages.yml", input));
             files.push(file(FileKind::Event, "definitions/events/a.yml", EVENTS[0]));
-            files.push(file(FileKind::Metric, "definitions/metrics/counts_28d/a.yml", METRICS[0]));
+            files.push(file(
+                FileKind::Metric,
+                "definitions/metrics/counts_28d/a.yml",
+                METRICS[0],
+            ));
         }
     }
     check(files);

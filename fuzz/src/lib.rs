@@ -16,7 +16,8 @@ use metricc::pipeline::{Compilation, DefinitionText, compile_texts};
 use metricc::source::{FileKind, Span};
 
 /// The base project of the compiler's tests: a taxonomy, two events, three metrics.
-pub const TAXONOMY: &str = include_str!("../../compiler/tests/fixtures/base/definitions/stages.yml");
+pub const TAXONOMY: &str =
+    include_str!("../../compiler/tests/fixtures/base/definitions/stages.yml");
 pub const EVENTS: [&str; 2] = [
     include_str!("../../compiler/tests/fixtures/base/definitions/events/push_to_repository.yml"),
     include_str!("../../compiler/tests/fixtures/base/definitions/events/view_merge_request.yml"),
@@ -104,6 +105,11 @@ fn located(compilation: &Compilation) {
         if let Some(fix) = &d.fix {
             inside(&fix.span, "fix of");
         }
-        assert!(d.help.is_some(), "{} has no help: {}", d.rule.code, d.message);
+        assert!(
+            d.help.is_some(),
+            "{} has no help: {}",
+            d.rule.code,
+            d.message
+        );
     }
 }
