@@ -337,7 +337,7 @@ fn checking_texts_in_memory_is_checking_the_files() {
             text: f.text.clone(),
         })
         .collect();
-    let from_texts = compile_texts(&config, texts);
+    let from_texts = compile_texts(&config, texts).unwrap();
     let render = |c: &metricc::Compilation| {
         metricc::diagnostics::render(
             metricc::diagnostics::Format::Json,

@@ -53,7 +53,11 @@ pub fn text(bytes: &[u8]) -> String {
 pub fn check(files: Vec<DefinitionText>) {
     // A root that does not exist: `value_json_schema` paths are looked up but never found.
     let config = Config::preset(Path::new("/nonexistent/metricc-fuzz"), Preset::Native);
-    let compilation = compile_texts(&config, files);
+    let compilation = match compile_texts(&config, files) {
+        Ok(compilation) => compilation,
+        // Texts in memory are always found and read: an error is a broken harness.
+        Err(e) => panic!("could not check texts held in memory: {e}"),
+    };
     located(&compilation);
     for format in [
         Format::Human,
