@@ -136,6 +136,55 @@ pub fn compile_cached(config: &Config, cache: &mut Cache) -> Result<Compilation,
     compile_tree(config, &Disk, Some(cache))
 }
 
+/// One definition file given as text, for [`compile_texts`].
+#[derive(Clone, Debug)]
+pub struct DefinitionText {
+    /// The path diagnostics name, relative to the project root.
+    pub path: String,
+    pub kind: FileKind,
+    pub text: String,
+}
+
+/// Checks definitions given as texts rather than read from the project's folders: the same
+/// per-file work, resolve and checks as [`compile`], for callers that hold the files in
+/// memory (the fuzz targets in `fuzz/`). `config` gives the levels, a bundled taxonomy if
+/// its preset has one, and the root that `value_json_schema` paths are read from.
+pub fn compile_texts(config: &Config, texts: Vec<DefinitionText>) -> Result<Compilation, Error> {
+    compile_tree(config, &Texts(texts), None)
+}
+
+/// Definition files held in memory: the tree of [`compile_texts`].
+struct Texts(Vec<DefinitionText>);
+
+impl Tree for Texts {
+    fn discover(&self, _config: &Config) -> Result<Vec<FoundFile>, Error> {
+        let mut found: Vec<FoundFile> = self
+            .0
+            .iter()
+            .map(|t| FoundFile {
+                kind: t.kind,
+                path: t.path.clone().into(),
+                display: t.path.clone(),
+            })
+            .collect();
+        found.sort_by(|a, b| (a.kind, &a.display).cmp(&(b.kind, &b.display)));
+        Ok(found)
+    }
+
+    fn read(&self, found: &FoundFile) -> Result<String, ReadProblem> {
+        Ok(self
+            .0
+            .iter()
+            .find(|t| t.path == found.display && t.kind == found.kind)
+            .map(|t| t.text.clone())
+            .unwrap_or_default())
+    }
+
+    fn read_other(&self, _relative: &str) -> Option<Result<String, ReadProblem>> {
+        None // value schemas are read below `Config::root`, as for the disk
+    }
+}
+
 /// Checks the project as `tree` holds it.
 pub fn compile_tree(
     config: &Config,

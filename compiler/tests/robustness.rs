@@ -1,11 +1,14 @@
 //! Bad input never crashes metricc. Hostile files (alias bombs, deep nesting, binary
 //! bytes, ...) and thousands of random corruptions of real definitions go through the
-//! whole pipeline; every run must end with located diagnostics, never a panic.
+//! whole pipeline; every run must end with located diagnostics, never a panic. How many
+//! diagnostics of each code the corruptions produce is a snapshot: a rule that stops
+//! firing, or starts firing on everything, shows up there.
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod support;
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
@@ -124,8 +127,8 @@ fn mutate(text: &str, rng: &mut Rng) -> Vec<u8> {
 }
 
 /// Checks the project in `root`; panics (with the file that caused it) on a crash or on a
-/// diagnostic that points outside its file.
-fn check_survives(root: &Path, culprit: &str) -> usize {
+/// diagnostic that points outside its file. Returns the code of every diagnostic.
+fn check_survives(root: &Path, culprit: &str) -> Vec<&'static str> {
     let config = Config::load(root, None, None).unwrap();
     let result = catch_unwind(AssertUnwindSafe(|| metricc::compile(&config)));
     let compilation = match result {
@@ -171,14 +174,18 @@ fn check_survives(root: &Path, culprit: &str) -> usize {
             metricc::diagnostics::Style::Plain,
         );
     }
-    compilation.diagnostics.len()
+    compilation
+        .diagnostics
+        .iter()
+        .map(|d| d.rule.code)
+        .collect()
 }
 
 #[test]
 fn random_corruptions_of_real_definitions_never_crash() {
     let dir = tempfile::tempdir().unwrap();
     support::copy_tree(&support::base(), dir.path());
-    let files: Vec<String> = walkdir::WalkDir::new(dir.path())
+    let mut files: Vec<String> = walkdir::WalkDir::new(dir.path())
         .into_iter()
         .map(|e| e.unwrap())
         .filter(|e| e.file_type().is_file())
@@ -190,23 +197,32 @@ fn random_corruptions_of_real_definitions_never_crash() {
                 .into_owned()
         })
         .collect();
+    files.sort();
     let originals: Vec<String> = files
         .iter()
         .map(|f| fs::read_to_string(dir.path().join(f)).unwrap())
         .collect();
     let mut rng = Rng(0x5eed_1234_abcd_0001);
-    let mut reported = 0;
+    let mut reported: BTreeMap<&str, usize> = BTreeMap::new();
     for round in 0..1500 {
         let i = round % files.len();
         let path = dir.path().join(&files[i]);
         fs::write(&path, mutate(&originals[i], &mut rng)).unwrap();
-        reported += check_survives(dir.path(), &files[i]);
+        for code in check_survives(dir.path(), &files[i]) {
+            *reported.entry(code).or_default() += 1;
+        }
         fs::write(&path, &originals[i]).unwrap();
     }
+    let total: usize = reported.values().sum();
     assert!(
-        reported > 1000,
-        "corruptions are reported ({reported} diagnostics)"
+        total > 1000,
+        "corruptions are reported ({total} diagnostics)"
     );
+    let counts: String = reported
+        .iter()
+        .map(|(code, n)| format!("{code} {n}\n"))
+        .collect();
+    insta::assert_snapshot!("diagnostics_per_code", counts);
 }
 
 #[test]
@@ -293,4 +309,54 @@ fn hostile_files_get_diagnostics_not_crashes() {
         );
         check_survives(dir.path(), file);
     }
+}
+
+/// The fuzz targets (`fuzz/`) check texts held in memory: that must be the same check as
+/// reading the files.
+#[test]
+fn checking_texts_in_memory_is_checking_the_files() {
+    use metricc::pipeline::{DefinitionText, compile_texts};
+    use metricc::source::FileKind;
+
+    let dir = tempfile::tempdir().unwrap();
+    support::copy_tree(&support::base(), dir.path());
+    let broken = "definitions/metrics/counts_all/broken.yml";
+    fs::write(
+        dir.path().join(broken),
+        "key_path: counts.issues_monthly\nkey_path: x\nstatus: activ\nsql: DELETE FROM issues\n",
+    )
+    .unwrap();
+    let config = Config::load(dir.path(), None, None).unwrap();
+    let from_files = metricc::compile(&config).unwrap();
+    let texts = from_files
+        .sources
+        .files()
+        .map(|(_, f)| DefinitionText {
+            path: f.path.clone(),
+            kind: f.kind,
+            text: f.text.clone(),
+        })
+        .collect();
+    let from_texts = compile_texts(&config, texts).unwrap();
+    let render = |c: &metricc::Compilation| {
+        metricc::diagnostics::render(
+            metricc::diagnostics::Format::Json,
+            metricc::check::RULES,
+            &c.diagnostics,
+            &c.sources,
+            &c.summary,
+            metricc::diagnostics::Style::Plain,
+        )
+    };
+    assert!(from_files.summary.errors >= 3, "{}", render(&from_files));
+    assert_eq!(from_texts.summary, from_files.summary);
+    assert_eq!(render(&from_texts), render(&from_files));
+    assert_eq!(from_texts.dictionary.metrics, from_files.dictionary.metrics);
+    let metrics = |c: &metricc::Compilation| {
+        c.sources
+            .files()
+            .filter(|(_, f)| f.kind == FileKind::Metric)
+            .count()
+    };
+    assert_eq!(metrics(&from_texts), 4);
 }

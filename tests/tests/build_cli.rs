@@ -57,22 +57,31 @@ fn build_writes_the_resolved_dictionary() {
             "{m}"
         );
     }
-    let listed: Vec<&Value> = metrics
-        .iter()
-        .filter(|m| m["key_path"] != m["definition_key_path"])
-        .collect();
-    assert!(!listed.is_empty(), "the example has time_frame lists");
-    for m in listed {
-        let suffix = match m["time_frame"].as_str().unwrap() {
-            "7d" => "_weekly",
-            "28d" => "_monthly",
-            other => panic!("only 7d/28d add a suffix, not {other}"),
+    // A time_frame list gives each of its metrics the suffix of its time frame; a single
+    // time frame keeps the key path as written. Which definitions are lists is read from
+    // the files, not from the key paths: a lost suffix must not hide its own metric.
+    let mut suffixes: BTreeMap<&str, usize> = BTreeMap::new();
+    for m in metrics {
+        let file = m["file"].as_str().unwrap();
+        let text = fs::read_to_string(project.path().join(file)).unwrap();
+        let listed = text.lines().any(|l| l.starts_with("time_frame: ["));
+        let suffix = match (listed, m["time_frame"].as_str().unwrap()) {
+            (false, _) | (true, "all") => "",
+            (true, "7d") => "_weekly",
+            (true, "28d") => "_monthly",
+            (true, other) => panic!("{file}: `{other}` in a time_frame list"),
         };
+        *suffixes.entry(suffix).or_default() += 1;
         assert_eq!(
             m["key_path"].as_str().unwrap(),
-            format!("{}{suffix}", m["definition_key_path"].as_str().unwrap())
+            format!("{}{suffix}", m["definition_key_path"].as_str().unwrap()),
+            "{file}"
         );
     }
+    assert!(
+        suffixes.get("_weekly") >= Some(&10) && suffixes.get("_monthly") >= Some(&10),
+        "the example has time_frame lists: {suffixes:?}"
+    );
 
     // Every event, with the metrics that count it; the taxonomy.
     let events = dictionary["events"].as_array().unwrap();

@@ -346,7 +346,8 @@ fn gitlab_code_quality_reports_have_unique_fingerprints() {
     fingerprints.dedup();
     assert_eq!(fingerprints.len(), total, "fingerprints must be unique");
 
-    // Stable across runs, and across edits that only move a finding to another line.
+    // Stable across runs (and across edits that move a finding to another line:
+    // `compiler/tests/reports.rs`).
     let again = json(&run(project.path(), &["check", "--format", "gitlab"]));
     assert_eq!(again.as_array().unwrap(), issues);
 }

@@ -25,14 +25,17 @@ pub fn metricc() -> &'static Path {
             .parent()
             .and_then(Path::parent)
             .expect("tests run from target/<profile>/deps");
-        let release = profile_dir.file_name().is_some_and(|n| n == "release");
+        // `debug` holds the dev and test profiles; any other folder is named after its
+        // profile (`release`, or `mutants` under `cargo mutants`).
+        let profile = profile_dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map_or("dev", |n| if n == "debug" { "dev" } else { n });
         let mut cargo = Command::new(env!("CARGO"));
         cargo
-            .args(["build", "--quiet", "--bin", "metricc", "--manifest-path"])
+            .args(["build", "--quiet", "--bin", "metricc", "--profile", profile])
+            .arg("--manifest-path")
             .arg(workspace().join("Cargo.toml"));
-        if release {
-            cargo.arg("--release");
-        }
         let status = cargo.status().expect("cargo runs");
         assert!(status.success(), "building metricc failed");
         profile_dir.join("metricc")
