@@ -8,6 +8,7 @@ use std::fs;
 use std::io::Read;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// Files larger than this are not parsed: a definition is a few hundred bytes, so a
 /// multi-megabyte file is a mistake (a dump, a binary) and parsing it would only waste time.
@@ -90,7 +91,9 @@ pub struct SourceFile {
     pub path: String,
     pub kind: FileKind,
     pub text: String,
-    line_starts: Vec<usize>,
+    /// Where each line starts, computed the first time a position is asked for: most files
+    /// of a run never are (only those with diagnostics, and every file in `build`).
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 /// A 1-based line and column; the column counts Unicode characters.
@@ -102,20 +105,26 @@ pub struct Location {
 
 impl SourceFile {
     pub fn new(path: String, kind: FileKind, text: String) -> SourceFile {
-        // Line breaks as YAML counts them: `\n`, `\r\n`, and a lone `\r`.
-        let bytes = text.as_bytes();
-        let mut line_starts = vec![0];
-        for (i, &b) in bytes.iter().enumerate() {
-            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
-                line_starts.push(i + 1);
-            }
-        }
         SourceFile {
             path,
             kind,
             text,
-            line_starts,
+            line_starts: OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            // Line breaks as YAML counts them: `\n`, `\r\n`, and a lone `\r`.
+            let bytes = self.text.as_bytes();
+            let mut line_starts = vec![0];
+            for (i, &b) in bytes.iter().enumerate() {
+                if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                    line_starts.push(i + 1);
+                }
+            }
+            line_starts
+        })
     }
 
     /// Line and column of a byte offset (clamped to the text, and to a character boundary).
@@ -124,8 +133,9 @@ impl SourceFile {
         while !self.text.is_char_boundary(byte) {
             byte -= 1;
         }
-        let line = self.line_starts.partition_point(|&start| start <= byte) - 1;
-        let start = self.line_starts[line];
+        let line_starts = self.line_starts();
+        let line = line_starts.partition_point(|&start| start <= byte) - 1;
+        let start = line_starts[line];
         let column = self.text[start..byte].chars().count() + 1;
         Location {
             line: line + 1,
@@ -135,9 +145,9 @@ impl SourceFile {
 
     /// Byte range of a 1-based line, without its line break.
     pub fn line_range(&self, line: usize) -> Range<usize> {
-        let start = self.line_starts[line - 1];
-        let end = self
-            .line_starts
+        let line_starts = self.line_starts();
+        let start = line_starts[line - 1];
+        let end = line_starts
             .get(line)
             .map_or(self.text.len(), |next| next - 1);
         let end = if end > start
@@ -152,7 +162,7 @@ impl SourceFile {
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 }
 
