@@ -48,9 +48,11 @@ pub struct KeyNames {
 
 impl MetricNames {
     pub fn new(key_path: &str) -> MetricNames {
+        let identifier = identifier(key_path);
         MetricNames {
-            rust: identifier(key_path).to_uppercase(),
-            dbt: sql_identifier(key_path),
+            // Identifiers are ASCII.
+            rust: identifier.to_ascii_uppercase(),
+            dbt: shortened(key_path, identifier),
             slug: slug(key_path),
         }
     }
@@ -96,7 +98,11 @@ pub fn identifier(text: &str) -> String {
 /// [`identifier`], shortened to [`MAX_SQL_IDENTIFIER`] bytes with a hash of the whole text
 /// when it is longer.
 pub fn sql_identifier(text: &str) -> String {
-    let full = identifier(text);
+    shortened(text, identifier(text))
+}
+
+/// `full`, the identifier of `text`, shortened as [`sql_identifier`] says.
+fn shortened(text: &str, full: String) -> String {
     if full.len() <= MAX_SQL_IDENTIFIER {
         return full;
     }
