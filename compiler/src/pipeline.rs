@@ -77,13 +77,14 @@ pub fn compile(config: &Config) -> Result<Compilation, Error> {
         let id = FileId(u32::try_from(i + bundled_count).unwrap_or(u32::MAX));
         load(id, f)
     }));
+    let files_of = |kind| found.iter().filter(|f| f.kind == kind).count();
+    let mut metrics = Vec::with_capacity(files_of(FileKind::Metric));
+    let mut events = Vec::with_capacity(files_of(FileKind::Event));
+    drop(found);
 
     let mut sources = SourceMap::default();
     let mut diagnostics = Vec::new();
     let mut taxonomy = None;
-    let files_of = |kind| found.iter().filter(|f| f.kind == kind).count();
-    let mut metrics = Vec::with_capacity(files_of(FileKind::Metric));
-    let mut events = Vec::with_capacity(files_of(FileKind::Event));
     for entry in loaded {
         let id = sources.add(entry.file);
         diagnostics.extend(entry.diagnostics);
