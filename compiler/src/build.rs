@@ -49,7 +49,12 @@ pub fn build(config: &Config) -> Result<Built, Error> {
 
 /// Checks the project, then writes or compares its outputs.
 pub fn run(config: &Config, mode: Mode) -> Result<Built, Error> {
-    let compilation = pipeline::compile(config)?;
+    finish(config, mode, pipeline::compile(config)?)
+}
+
+/// Writes or compares the outputs of a project already checked (`build --watch` checks
+/// with a cache first).
+pub fn finish(config: &Config, mode: Mode, compilation: Compilation) -> Result<Built, Error> {
     if compilation.failed() {
         return Ok(Built {
             compilation,
@@ -83,6 +88,7 @@ pub fn run(config: &Config, mode: Mode) -> Result<Built, Error> {
 pub fn emit_outputs(config: &Config, compilation: &Compilation) -> Result<Vec<OutputFile>, Error> {
     let view = View::new(&compilation.dictionary, &compilation.sources);
     let mut settings = config.settings.clone();
+    settings.outputs = config.outputs.iter().map(|b| b.name).collect();
     if let Some(dir) = &config.templates {
         settings.templates = Templates::from_dir(&config.root.join(dir))?;
     }

@@ -6,7 +6,10 @@
 //! from `[build.<name>]` of `metricc.toml`), one entry in [`BACKENDS`], one field in
 //! [`Settings`], and a snapshot of its output in `tests/tests/outputs.rs`.
 
+pub mod dbt;
 pub mod dictionary_json;
+pub mod docs;
+pub mod schemas;
 pub mod templates;
 
 use rayon::prelude::*;
@@ -82,12 +85,32 @@ impl std::fmt::Debug for Backend {
 }
 
 /// Every backend, in the order `metricc build --help` lists them.
-pub static BACKENDS: &[Backend] = &[Backend {
-    name: "dictionary",
-    summary: "dictionary.json: the resolved dictionary for any other tool",
-    owns: "dictionary.json",
-    emit: dictionary_json::emit,
-}];
+pub static BACKENDS: &[Backend] = &[
+    Backend {
+        name: "dictionary",
+        summary: "dictionary.json: the resolved dictionary for any other tool",
+        owns: "dictionary.json",
+        emit: dictionary_json::emit,
+    },
+    Backend {
+        name: "dbt",
+        summary: "dbt/: a dbt project from raw Service Pings to xMAU per stage and month",
+        owns: "dbt/",
+        emit: dbt::emit,
+    },
+    Backend {
+        name: "docs",
+        summary: "docs/: the metric dictionary as Markdown pages and a searchable HTML site",
+        owns: "docs/",
+        emit: docs::emit,
+    },
+    Backend {
+        name: "schemas",
+        summary: "schemas/: JSON Schemas of the Service Ping payload, each event and the definition files",
+        owns: "schemas/",
+        emit: schemas::emit,
+    },
+];
 
 /// Whether output path `path` is `prefix` (a file name) or lies under it (a folder ending
 /// in `/`).
@@ -111,6 +134,13 @@ pub fn backend(name: &str) -> Option<&'static Backend> {
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     pub dictionary: dictionary_json::Settings,
+    pub dbt: dbt::Settings,
+    pub docs: docs::Settings,
+    pub schemas: schemas::Settings,
+    /// The names of the backends the project generates (`[build] outputs`), so that one
+    /// output can point into another (a docs page names a metric's generated Rust item).
+    #[serde(skip)]
+    pub outputs: Vec<&'static str>,
     /// The templates, with the user's overrides (`--templates DIR`), loaded before emit.
     #[serde(skip)]
     pub templates: Templates,
