@@ -219,7 +219,7 @@ pub fn compile_tree(
         diagnostics.extend(entry.diagnostics);
         match entry.item {
             Item::Taxonomy(t) => taxonomy = Some((t, id)),
-            Item::Metric(m) => metrics.push(*m),
+            Item::Metric(m) => metrics.push(m),
             Item::Event(e) => events.push(*e),
             Item::Nothing => {}
         }

@@ -67,8 +67,9 @@ pub struct Dictionary {
     pub taxonomy: Taxonomy,
     /// The file the taxonomy came from.
     pub taxonomy_file: Option<FileId>,
-    /// Metric definitions as written, in file order.
-    pub definitions: Vec<MetricDefinition>,
+    /// Metric definitions as written, in file order (each boxed as the parse stage made
+    /// it: collecting ten thousand of them into one vector would hold them twice).
+    pub definitions: Vec<Box<MetricDefinition>>,
     /// Metrics after expansion, sorted by key path.
     pub metrics: Vec<Metric>,
     /// Event definitions, in file order.
@@ -87,7 +88,7 @@ impl Dictionary {
     pub fn new(
         taxonomy: Taxonomy,
         taxonomy_file: Option<FileId>,
-        definitions: Vec<MetricDefinition>,
+        definitions: Vec<Box<MetricDefinition>>,
         events: Vec<EventDefinition>,
     ) -> Dictionary {
         let mut groups = HashMap::new();
