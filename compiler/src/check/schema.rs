@@ -69,20 +69,19 @@ pub fn validate(
     let Some(compiled) = compiled(kind) else {
         return Vec::new();
     };
-    // Most files are valid, and asking only whether is much faster than collecting errors.
-    if compiled.validator.is_valid(root) {
-        return Vec::new();
-    }
     let mut out = Vec::new();
-    let cx = Cx {
-        kind,
-        file,
-        root,
-        text,
-        schema: &compiled.schema,
-    };
-    for error in compiled.validator.iter_errors(root) {
-        cx.report(&error, &mut out);
+    // Most files are valid, and asking only whether is much faster than collecting errors.
+    if !compiled.validator.is_valid(root) {
+        let cx = Cx {
+            kind,
+            file,
+            root,
+            text,
+            schema: &compiled.schema,
+        };
+        for error in compiled.validator.iter_errors(root) {
+            cx.report(&error, &mut out);
+        }
     }
     if dialect == Dialect::Gitlab && matches!(kind, FileKind::Metric | FileKind::Event) {
         for key in ["product_section", "product_stage"] {
