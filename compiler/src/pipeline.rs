@@ -211,7 +211,8 @@ pub fn compile_tree(
     let mut events = Vec::with_capacity(files_of(FileKind::Event));
     drop(found);
 
-    let mut sources = SourceMap::default();
+    // Room for the lists a GitLab tree may add; value schemas reserve their own.
+    let mut sources = SourceMap::with_capacity(loaded.len() + 2);
     let mut diagnostics = Vec::new();
     let mut taxonomy = None;
     for entry in loaded {
@@ -461,6 +462,7 @@ fn load_value_schemas(
         .collect();
     paths.sort();
     paths.dedup();
+    sources.reserve(paths.len());
     for path in paths {
         let schema = read_value_schema(&config.root, tree, &path, sources);
         dictionary.value_schemas.insert(path, schema);

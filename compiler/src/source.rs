@@ -23,20 +23,38 @@ pub const BUNDLED_PREFIX: &str = "<metricc>/";
 pub struct FileId(pub u32);
 
 /// A byte range in one file.
+///
+/// Offsets are stored in 32 bits (files are at most [`MAX_FILE_BYTES`]): a dictionary holds
+/// tens of spans per definition, and this halves them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
     pub file: FileId,
-    pub start: usize,
-    pub end: usize,
+    start: u32,
+    end: u32,
+}
+
+/// A byte offset as a [`Span`] keeps it (saturating: no file comes near 4 GiB).
+fn offset(byte: usize) -> u32 {
+    u32::try_from(byte).unwrap_or(u32::MAX)
 }
 
 impl Span {
     pub fn new(file: FileId, range: Range<usize>) -> Span {
         Span {
             file,
-            start: range.start,
-            end: range.end,
+            start: offset(range.start),
+            end: offset(range.end),
         }
+    }
+
+    /// The byte offset the span starts at.
+    pub fn start(&self) -> usize {
+        self.start as usize
+    }
+
+    /// The byte offset just past the span.
+    pub fn end(&self) -> usize {
+        self.end as usize
     }
 
     /// The empty span at the start of a file, for problems that concern the whole file.
@@ -49,7 +67,7 @@ impl Span {
     }
 
     pub fn range(&self) -> Range<usize> {
-        self.start..self.end
+        self.start()..self.end()
     }
 }
 
@@ -176,6 +194,18 @@ pub struct SourceMap {
 }
 
 impl SourceMap {
+    /// An empty map with room for `files` files.
+    pub fn with_capacity(files: usize) -> SourceMap {
+        SourceMap {
+            files: Vec::with_capacity(files),
+        }
+    }
+
+    /// Makes room for `more` files to be added.
+    pub fn reserve(&mut self, more: usize) {
+        self.files.reserve_exact(more);
+    }
+
     pub fn add(&mut self, file: SourceFile) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).expect("fewer than 2^32 files"));
         self.files.push(file);
