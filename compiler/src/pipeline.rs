@@ -255,19 +255,21 @@ pub fn compile_tree(
             cache.changed.clear();
         }
     }
-
-    let mut sources = SourceMap::default();
-    let mut diagnostics = Vec::new();
-    let mut taxonomy = None;
     let files_of = |kind| found.iter().filter(|f| f.kind == kind).count();
     let mut metrics = Vec::with_capacity(files_of(FileKind::Metric));
     let mut events = Vec::with_capacity(files_of(FileKind::Event));
+    drop(found);
+
+    // Room for the lists a GitLab tree may add; value schemas reserve their own.
+    let mut sources = SourceMap::with_capacity(loaded.len() + 2);
+    let mut diagnostics = Vec::new();
+    let mut taxonomy = None;
     for entry in loaded {
         let id = sources.add(entry.file);
         diagnostics.extend(entry.diagnostics);
         match entry.item {
             Item::Taxonomy(t) => taxonomy = Some((t, id)),
-            Item::Metric(m) => metrics.push(*m),
+            Item::Metric(m) => metrics.push(m),
             Item::Event(e) => events.push(*e),
             Item::Nothing => {}
         }
@@ -509,6 +511,7 @@ fn load_value_schemas(
         .collect();
     paths.sort();
     paths.dedup();
+    sources.reserve(paths.len());
     for path in paths {
         let schema = read_value_schema(&config.root, tree, &path, sources);
         dictionary.value_schemas.insert(path, schema);

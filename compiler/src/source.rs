@@ -8,6 +8,7 @@ use std::fs;
 use std::io::Read;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// Files larger than this are not parsed: a definition is a few hundred bytes, so a
 /// multi-megabyte file is a mistake (a dump, a binary) and parsing it would only waste time.
@@ -22,20 +23,38 @@ pub const BUNDLED_PREFIX: &str = "<metricc>/";
 pub struct FileId(pub u32);
 
 /// A byte range in one file.
+///
+/// Offsets are stored in 32 bits (files are at most [`MAX_FILE_BYTES`]): a dictionary holds
+/// tens of spans per definition, and this halves them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
     pub file: FileId,
-    pub start: usize,
-    pub end: usize,
+    start: u32,
+    end: u32,
+}
+
+/// A byte offset as a [`Span`] keeps it (saturating: no file comes near 4 GiB).
+fn offset(byte: usize) -> u32 {
+    u32::try_from(byte).unwrap_or(u32::MAX)
 }
 
 impl Span {
     pub fn new(file: FileId, range: Range<usize>) -> Span {
         Span {
             file,
-            start: range.start,
-            end: range.end,
+            start: offset(range.start),
+            end: offset(range.end),
         }
+    }
+
+    /// The byte offset the span starts at.
+    pub fn start(&self) -> usize {
+        self.start as usize
+    }
+
+    /// The byte offset just past the span.
+    pub fn end(&self) -> usize {
+        self.end as usize
     }
 
     /// The empty span at the start of a file, for problems that concern the whole file.
@@ -48,7 +67,7 @@ impl Span {
     }
 
     pub fn range(&self) -> Range<usize> {
-        self.start..self.end
+        self.start()..self.end()
     }
 }
 
@@ -93,7 +112,9 @@ pub struct SourceFile {
     pub path: String,
     pub kind: FileKind,
     pub text: String,
-    line_starts: Vec<usize>,
+    /// Where each line starts, computed the first time a position is asked for: most files
+    /// of a run never are (only those with diagnostics, and every file in `build`).
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 /// A 1-based line and column; the column counts Unicode characters.
@@ -105,20 +126,26 @@ pub struct Location {
 
 impl SourceFile {
     pub fn new(path: String, kind: FileKind, text: String) -> SourceFile {
-        // Line breaks as YAML counts them: `\n`, `\r\n`, and a lone `\r`.
-        let bytes = text.as_bytes();
-        let mut line_starts = vec![0];
-        for (i, &b) in bytes.iter().enumerate() {
-            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
-                line_starts.push(i + 1);
-            }
-        }
         SourceFile {
             path,
             kind,
             text,
-            line_starts,
+            line_starts: OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            // Line breaks as YAML counts them: `\n`, `\r\n`, and a lone `\r`.
+            let bytes = self.text.as_bytes();
+            let mut line_starts = vec![0];
+            for (i, &b) in bytes.iter().enumerate() {
+                if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                    line_starts.push(i + 1);
+                }
+            }
+            line_starts
+        })
     }
 
     /// Line and column of a byte offset (clamped to the text, and to a character boundary).
@@ -127,8 +154,9 @@ impl SourceFile {
         while !self.text.is_char_boundary(byte) {
             byte -= 1;
         }
-        let line = self.line_starts.partition_point(|&start| start <= byte) - 1;
-        let start = self.line_starts[line];
+        let line_starts = self.line_starts();
+        let line = line_starts.partition_point(|&start| start <= byte) - 1;
+        let start = line_starts[line];
         let column = self.text[start..byte].chars().count() + 1;
         Location {
             line: line + 1,
@@ -138,9 +166,9 @@ impl SourceFile {
 
     /// Byte range of a 1-based line, without its line break.
     pub fn line_range(&self, line: usize) -> Range<usize> {
-        let start = self.line_starts[line - 1];
-        let end = self
-            .line_starts
+        let line_starts = self.line_starts();
+        let start = line_starts[line - 1];
+        let end = line_starts
             .get(line)
             .map_or(self.text.len(), |next| next - 1);
         let end = if end > start
@@ -155,7 +183,7 @@ impl SourceFile {
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 }
 
@@ -166,6 +194,18 @@ pub struct SourceMap {
 }
 
 impl SourceMap {
+    /// An empty map with room for `files` files.
+    pub fn with_capacity(files: usize) -> SourceMap {
+        SourceMap {
+            files: Vec::with_capacity(files),
+        }
+    }
+
+    /// Makes room for `more` files to be added.
+    pub fn reserve(&mut self, more: usize) {
+        self.files.reserve_exact(more);
+    }
+
     pub fn add(&mut self, file: SourceFile) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).expect("fewer than 2^32 files"));
         self.files.push(file);

@@ -11,6 +11,7 @@
 //! Scalars are resolved with the YAML 1.2 core schema: `8.10` unquoted is the number 8.1,
 //! exactly as GitLab's own loader reads it, which is why quoting milestones matters.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -20,6 +21,10 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
 pub const MAX_DEPTH: usize = 64;
 /// Most nodes one file may expand to, aliases included (defuses "billion laughs").
 pub const MAX_NODES: usize = 100_000;
+/// Mappings with more keys than this look for repeated keys in an index rather than by
+/// scanning their entries: definitions have a few dozen keys, a hostile file may have
+/// thousands.
+const INDEXED_ABOVE: usize = 32;
 
 /// A YAML value with the byte range it was written at.
 #[derive(Clone, Debug, PartialEq)]
@@ -298,9 +303,11 @@ enum Frame {
         entries: Vec<Entry>,
         /// The key waiting for its value; `None` inside means "drop the value" (bad key).
         key: Option<Option<(String, Range<usize>)>>,
-        /// Each key's first span and its entry's index (a repeated key replaces the entry in
-        /// place, as YAML loaders keep the last value).
-        seen: HashMap<String, (Range<usize>, usize)>,
+        /// Key → entry index, built once the mapping has more than [`INDEXED_ABOVE`] keys.
+        index: HashMap<String, usize>,
+        /// The first span of each repeated key, by entry index (a repeated key replaces the
+        /// entry in place, as YAML loaders keep the last value).
+        firsts: HashMap<usize, Range<usize>>,
         start: usize,
         anchor: usize,
     },
@@ -329,11 +336,18 @@ impl Builder<'_> {
                 Flow::Continue
             }
             Event::Scalar(value, style, anchor, tag) => {
-                let node = match self.scalar(&value, style, tag.as_deref(), range.clone()) {
+                let is_key = matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
+                if is_key && anchor == 0 && tag.is_none() {
+                    // A plain mapping key: its text as written is all that is kept.
+                    let span = self.scalar_span(style, range);
+                    return self.complete_key(value.into_owned(), span);
+                }
+                let raw = is_key.then(|| value.to_string());
+                let node = match self.scalar(value, style, tag.as_deref(), range.clone()) {
                     Some(node) => node,
                     None => return Flow::Stop,
                 };
-                self.complete(node, anchor, Some(value.into_owned()))
+                self.complete(node, anchor, raw)
             }
             Event::SequenceStart(anchor, tag) => self.open(range, anchor, tag.as_deref(), true),
             Event::MappingStart(anchor, tag) => self.open(range, anchor, tag.as_deref(), false),
@@ -381,7 +395,8 @@ impl Builder<'_> {
             Frame::Map {
                 entries: Vec::new(),
                 key: None,
-                seen: HashMap::new(),
+                index: HashMap::new(),
+                firsts: HashMap::new(),
                 start,
                 anchor,
             }
@@ -481,11 +496,7 @@ impl Builder<'_> {
     /// Adds a finished node to its parent (or makes it the root). `raw` is the scalar's text
     /// as written, which is what a mapping key is.
     fn complete(&mut self, node: Node, anchor: usize, raw: Option<String>) -> Flow {
-        self.nodes += 1;
-        if self.nodes > MAX_NODES {
-            self.problems.push(Problem::TooManyValues {
-                at: node.span.clone(),
-            });
+        if let Flow::Stop = self.count(&node.span) {
             return Flow::Stop;
         }
         if anchor != 0 {
@@ -495,7 +506,11 @@ impl Builder<'_> {
             None => self.root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map {
-                entries, key, seen, ..
+                entries,
+                key,
+                index,
+                firsts,
+                ..
             }) => match key.take() {
                 None => {
                     *key = Some(match (&node.value, raw) {
@@ -510,24 +525,13 @@ impl Builder<'_> {
                 }
                 Some(None) => {}
                 Some(Some((name, key_span))) => {
-                    if let Some((first, index)) = seen.get(&name) {
-                        self.problems.push(Problem::DuplicateKey {
-                            key: name.clone(),
-                            at: key_span.clone(),
-                            first: first.clone(),
-                        });
-                        entries[*index] = Entry {
-                            key: name,
-                            key_span,
-                            value: node,
-                        };
-                    } else {
-                        seen.insert(name.clone(), (key_span.clone(), entries.len()));
-                        entries.push(Entry {
-                            key: name,
-                            key_span,
-                            value: node,
-                        });
+                    let entry = Entry {
+                        key: name,
+                        key_span,
+                        value: node,
+                    };
+                    if let Some(problem) = add_entry(entries, index, firsts, entry) {
+                        self.problems.push(problem);
                     }
                 }
             },
@@ -535,28 +539,52 @@ impl Builder<'_> {
         Flow::Continue
     }
 
+    /// Adds a plain scalar that is a mapping key: [`Builder::complete`] without a node.
+    fn complete_key(&mut self, raw: String, span: Range<usize>) -> Flow {
+        if let Flow::Stop = self.count(&span) {
+            return Flow::Stop;
+        }
+        if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+            *key = Some(Some((raw, span)));
+        }
+        Flow::Continue
+    }
+
+    /// Counts one more node against [`MAX_NODES`].
+    fn count(&mut self, span: &Range<usize>) -> Flow {
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            self.problems
+                .push(Problem::TooManyValues { at: span.clone() });
+            return Flow::Stop;
+        }
+        Flow::Continue
+    }
+
     fn scalar(
         &mut self,
-        value: &str,
+        value: Cow<'_, str>,
         style: ScalarStyle,
         tag: Option<&Tag>,
         range: Range<usize>,
     ) -> Option<Node> {
         let resolved = match tag {
-            None if style == ScalarStyle::Plain => resolve_plain(value),
-            None => Value::Str(value.to_owned()),
+            None if style == ScalarStyle::Plain => {
+                resolve_plain(&value).unwrap_or_else(|| Value::Str(value.into_owned()))
+            }
+            None => Value::Str(value.into_owned()),
             Some(tag) if tag.is_yaml_core_schema() => match tag.suffix.as_str() {
-                "str" => Value::Str(value.to_owned()),
-                "null" | "bool" | "int" | "float" => match resolve_plain(value) {
-                    v @ Value::Null if tag.suffix == "null" => v,
-                    v @ Value::Bool(_) if tag.suffix == "bool" => v,
-                    v @ Value::Int(_) if tag.suffix == "int" => v,
-                    Value::Int(i) if tag.suffix == "float" => Value::Float(i as f64),
-                    v @ Value::Float(_) if tag.suffix == "float" => v,
+                "str" => Value::Str(value.into_owned()),
+                "null" | "bool" | "int" | "float" => match resolve_plain(&value) {
+                    Some(v @ Value::Null) if tag.suffix == "null" => v,
+                    Some(v @ Value::Bool(_)) if tag.suffix == "bool" => v,
+                    Some(v @ Value::Int(_)) if tag.suffix == "int" => v,
+                    Some(Value::Int(i)) if tag.suffix == "float" => Value::Float(i as f64),
+                    Some(v @ Value::Float(_)) if tag.suffix == "float" => v,
                     _ => {
                         self.problems.push(Problem::InvalidTaggedValue {
                             at: range,
-                            value: value.to_owned(),
+                            value: value.into_owned(),
                             tag: tag.suffix.clone(),
                         });
                         return None;
@@ -572,7 +600,15 @@ impl Builder<'_> {
                 return None;
             }
         };
-        // A block scalar's span runs to the start of the next line; end it at its text.
+        Some(Node {
+            value: resolved,
+            span: self.scalar_span(style, range),
+        })
+    }
+
+    /// A scalar's span: a block scalar's runs to the start of the next line, so it is ended
+    /// at its text.
+    fn scalar_span(&self, style: ScalarStyle, range: Range<usize>) -> Range<usize> {
         let mut end = range.end;
         if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
             while end > range.start && matches!(self.text.as_bytes()[end - 1], b'\n' | b'\r' | b' ')
@@ -580,10 +616,7 @@ impl Builder<'_> {
                 end -= 1;
             }
         }
-        Some(Node {
-            value: resolved,
-            span: range.start..end,
-        })
+        range.start..end
     }
 
     fn unsupported_tag(&mut self, tag: &Tag, range: Range<usize>) {
@@ -607,17 +640,17 @@ impl Builder<'_> {
     }
 }
 
-/// Resolves an unquoted scalar with the YAML 1.2 core schema.
-fn resolve_plain(text: &str) -> Value {
+/// Resolves an unquoted scalar with the YAML 1.2 core schema; `None` when it is a string.
+fn resolve_plain(text: &str) -> Option<Value> {
     match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
-        "true" | "True" | "TRUE" => return Value::Bool(true),
-        "false" | "False" | "FALSE" => return Value::Bool(false),
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
+        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return Value::Float(f64::INFINITY);
+            return Some(Value::Float(f64::INFINITY));
         }
-        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
-        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        "-.inf" | "-.Inf" | "-.INF" => return Some(Value::Float(f64::NEG_INFINITY)),
+        ".nan" | ".NaN" | ".NAN" => return Some(Value::Float(f64::NAN)),
         _ => {}
     }
     let bytes = text.as_bytes();
@@ -626,29 +659,66 @@ fn resolve_plain(text: &str) -> Value {
         .or(bytes.strip_prefix(b"+"))
         .unwrap_or(bytes);
     if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
-        return text
-            .parse::<i64>()
-            .map(Value::Int)
-            .unwrap_or_else(|_| Value::Float(text.parse().unwrap_or(f64::NAN)));
+        return Some(
+            text.parse::<i64>()
+                .map(Value::Int)
+                .unwrap_or_else(|_| Value::Float(text.parse().unwrap_or(f64::NAN))),
+        );
     }
     if let Some(hex) = text.strip_prefix("0x")
         && !hex.is_empty()
         && let Ok(i) = i64::from_str_radix(hex, 16)
     {
-        return Value::Int(i);
+        return Some(Value::Int(i));
     }
     if let Some(oct) = text.strip_prefix("0o")
         && !oct.is_empty()
         && let Ok(i) = i64::from_str_radix(oct, 8)
     {
-        return Value::Int(i);
+        return Some(Value::Int(i));
     }
     if is_core_float(digits) {
         if let Ok(f) = text.parse::<f64>() {
-            return Value::Float(f);
+            return Some(Value::Float(f));
         }
     }
-    Value::Str(text.to_owned())
+    None
+}
+
+/// Adds an entry to a mapping being built; a repeated key replaces its entry in place and
+/// is reported with the span where it was first written.
+fn add_entry(
+    entries: &mut Vec<Entry>,
+    index: &mut HashMap<String, usize>,
+    firsts: &mut HashMap<usize, Range<usize>>,
+    entry: Entry,
+) -> Option<Problem> {
+    let found = if entries.len() <= INDEXED_ABOVE {
+        entries.iter().position(|e| e.key == entry.key)
+    } else {
+        if index.is_empty() {
+            index.extend(entries.iter().enumerate().map(|(i, e)| (e.key.clone(), i)));
+        }
+        index.get(&entry.key).copied()
+    };
+    let Some(at) = found else {
+        if !index.is_empty() {
+            index.insert(entry.key.clone(), entries.len());
+        }
+        entries.push(entry);
+        return None;
+    };
+    let first = firsts
+        .entry(at)
+        .or_insert_with(|| entries[at].key_span.clone())
+        .clone();
+    let problem = Problem::DuplicateKey {
+        key: entry.key.clone(),
+        at: entry.key_span.clone(),
+        first,
+    };
+    entries[at] = entry;
+    Some(problem)
 }
 
 /// `[-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?` without the sign.

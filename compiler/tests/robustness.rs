@@ -142,12 +142,12 @@ fn check_survives(root: &Path, culprit: &str) -> Vec<&'static str> {
     for d in &compilation.diagnostics {
         let file = compilation.sources.file(d.span.file);
         assert!(
-            d.span.start <= d.span.end && d.span.end <= file.text.len(),
+            d.span.start() <= d.span.end() && d.span.end() <= file.text.len(),
             "{d:?} out of {}",
             file.path
         );
         assert!(
-            file.text.is_char_boundary(d.span.start) && file.text.is_char_boundary(d.span.end),
+            file.text.is_char_boundary(d.span.start()) && file.text.is_char_boundary(d.span.end()),
             "{d:?}"
         );
         assert!(

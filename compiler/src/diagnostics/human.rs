@@ -67,8 +67,8 @@ struct Window<'a> {
 
 fn window<'a>(sources: &'a SourceMap, spans: &[Span]) -> Window<'a> {
     let file = sources.file(spans[0].file);
-    let start = spans.iter().map(|s| s.start).min().unwrap_or(0);
-    let end = spans.iter().map(|s| s.end).max().unwrap_or(0);
+    let start = spans.iter().map(|s| s.start()).min().unwrap_or(0);
+    let end = spans.iter().map(|s| s.end()).max().unwrap_or(0);
     let first_line = file.location(start).line;
     let last_line = file.location(end).line.min(file.line_count());
     let offset = file.line_range(first_line).start;
@@ -177,25 +177,25 @@ fn report<'a>(diagnostic: &'a Diagnostic, sources: &'a SourceMap) -> Vec<Group<'
 /// `span`, ended at the end of its first line.
 fn first_line(sources: &SourceMap, span: Span) -> Span {
     let file = sources.file(span.file);
-    let line = file.line_range(file.location(span.start).line);
-    Span {
-        end: span.end.min(line.end).max(span.start),
-        ..span
-    }
+    let line = file.line_range(file.location(span.start()).line);
+    Span::new(
+        span.file,
+        span.start()..span.end().min(line.end).max(span.start()),
+    )
 }
 
 /// Whether two spans of one file are close enough to share a snippet.
 fn near(sources: &SourceMap, a: Span, b: Span) -> bool {
     let file = sources.file(a.file);
-    file.location(a.start)
+    file.location(a.start())
         .line
-        .abs_diff(file.location(b.start).line)
+        .abs_diff(file.location(b.start()).line)
         <= 12
 }
 
 /// `span` relative to a window starting at `offset`, clamped to the window's text.
 fn local(span: Span, offset: usize, text: &str) -> std::ops::Range<usize> {
-    let start = span.start.saturating_sub(offset).min(text.len());
-    let end = span.end.saturating_sub(offset).clamp(start, text.len());
+    let start = span.start().saturating_sub(offset).min(text.len());
+    let end = span.end().saturating_sub(offset).clamp(start, text.len());
     start..end
 }

@@ -36,8 +36,8 @@ fn diagnostic(l: &Located<'_>) -> Value {
         })).collect::<Vec<_>>(),
         "fix": d.fix.as_ref().map(|f| json!({
             "replacement": f.replacement,
-            "start_byte": f.span.start,
-            "end_byte": f.span.end,
+            "start_byte": f.span.start(),
+            "end_byte": f.span.end(),
         })),
     })
 }

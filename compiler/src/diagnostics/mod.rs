@@ -193,16 +193,16 @@ fn locate<'a>(diagnostic: &'a Diagnostic, sources: &'a SourceMap) -> Located<'a>
             LocatedRelated {
                 message: &r.message,
                 path: &file.path,
-                start: file.location(r.span.start),
-                end: file.location(r.span.end),
+                start: file.location(r.span.start()),
+                end: file.location(r.span.end()),
             }
         })
         .collect();
     Located {
         diagnostic,
         path: &file.path,
-        start: file.location(diagnostic.span.start),
-        end: file.location(diagnostic.span.end),
+        start: file.location(diagnostic.span.start()),
+        end: file.location(diagnostic.span.end()),
         related,
     }
 }
@@ -212,10 +212,10 @@ pub fn sort(diagnostics: &mut Vec<Diagnostic>, sources: &SourceMap) {
     diagnostics.sort_by(|a, b| {
         let pa = &sources.file(a.span.file).path;
         let pb = &sources.file(b.span.file).path;
-        (pa, a.span.start, a.span.end, a.rule.code, &a.message).cmp(&(
+        (pa, a.span.start(), a.span.end(), a.rule.code, &a.message).cmp(&(
             pb,
-            b.span.start,
-            b.span.end,
+            b.span.start(),
+            b.span.end(),
             b.rule.code,
             &b.message,
         ))

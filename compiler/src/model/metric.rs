@@ -70,8 +70,8 @@ pub struct MetricDefinition {
     /// How many items `events:` lists, when it is a list.
     pub events_written: Option<usize>,
     pub events: Vec<EventSelector>,
-    /// `sql:` of a database metric, parsed.
-    pub sql: Option<Sql>,
+    /// `sql:` of a database metric, parsed (boxed: most metrics have none).
+    pub sql: Option<Box<Sql>>,
     pub value_json_schema: Option<Spanned<String>>,
     /// Span of the first key of the file: where "missing field" problems point.
     pub head: Span,
@@ -128,7 +128,7 @@ impl MetricDefinition {
                 .iter()
                 .filter_map(|n| event_selector(&f, n))
                 .collect(),
-            sql: f.string("sql").map(Sql::parse),
+            sql: f.string("sql").map(|text| Box::new(Sql::parse(text))),
             value_json_schema: f.string("value_json_schema"),
             head: head(file, node),
         })

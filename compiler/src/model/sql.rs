@@ -138,14 +138,14 @@ impl Sql {
             let matched = align(&raw, j, c);
             if i == target {
                 let k = matched.map_or(j, |(start, _)| start);
-                let byte = raw.get(k).map_or(value.end, |&(b, _)| value.start + b);
+                let byte = raw.get(k).map_or(value.end(), |&(b, _)| value.start() + b);
                 return Span::new(value.file, byte..byte);
             }
             if let Some((_, next)) = matched {
                 j = next;
             }
         }
-        Span::new(value.file, value.end..value.end)
+        Span::new(value.file, value.end()..value.end())
     }
 
     /// The file span of an AST node's SQL range.
@@ -155,15 +155,19 @@ impl Sql {
         }
         let a = self.span_at(file_text, start.line, start.column);
         let b = self.span_at(file_text, end.line, end.column);
-        Span::new(a.file, a.start..b.start.max(a.start))
+        Span::new(a.file, a.start()..b.start().max(a.start()))
     }
 
     /// The file span of the first occurrence of `needle` in the SQL as written.
     pub fn find(&self, file_text: &str, needle: &str) -> Option<Span> {
         let value = self.text.span;
         let raw = file_text.get(value.range())?;
-        raw.find(needle)
-            .map(|i| Span::new(value.file, value.start + i..value.start + i + needle.len()))
+        raw.find(needle).map(|i| {
+            Span::new(
+                value.file,
+                value.start() + i..value.start() + i + needle.len(),
+            )
+        })
     }
 
     /// Like [`Sql::find`], ignoring ASCII case and treating any run of whitespace in
@@ -191,7 +195,10 @@ impl Sql {
                 }
                 i = end;
             }
-            Some(Span::new(value.file, value.start + start..value.start + i))
+            Some(Span::new(
+                value.file,
+                value.start() + start..value.start() + i,
+            ))
         })
     }
 }
@@ -424,7 +431,7 @@ mod tests {
 
     fn at(file: &str, sql: &Sql, line: u64, column: u64) -> String {
         let span = sql.span_at(file, line, column);
-        file[span.start..].chars().take(5).collect()
+        file[span.start()..].chars().take(5).collect()
     }
 
     #[test]

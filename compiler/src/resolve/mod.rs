@@ -67,8 +67,9 @@ pub struct Dictionary {
     pub taxonomy: Taxonomy,
     /// The file the taxonomy came from.
     pub taxonomy_file: Option<FileId>,
-    /// Metric definitions as written, in file order.
-    pub definitions: Vec<MetricDefinition>,
+    /// Metric definitions as written, in file order (each boxed as the parse stage made
+    /// it: collecting ten thousand of them into one vector would hold them twice).
+    pub definitions: Vec<Box<MetricDefinition>>,
     /// Metrics after expansion, sorted by key path.
     pub metrics: Vec<Metric>,
     /// Event definitions, in file order.
@@ -87,7 +88,7 @@ impl Dictionary {
     pub fn new(
         taxonomy: Taxonomy,
         taxonomy_file: Option<FileId>,
-        definitions: Vec<MetricDefinition>,
+        definitions: Vec<Box<MetricDefinition>>,
         events: Vec<EventDefinition>,
     ) -> Dictionary {
         let mut groups = HashMap::new();
@@ -108,31 +109,36 @@ impl Dictionary {
                 .entry(event.action.value.clone())
                 .or_insert(i);
         }
-        let mut metrics: Vec<Metric> = definitions
+        // Sized up front: a collected vector would grow to up to twice what it holds.
+        let expanded = definitions
             .iter()
-            .enumerate()
-            .flat_map(|(i, def)| {
-                let owner = def
-                    .product_group
-                    .as_ref()
-                    .and_then(|g| groups.get(&g.value).copied());
-                let listed = matches!(def.time_frame.value, TimeFrames::List(_));
-                def.time_frame.each().into_iter().map(move |time_frame| {
-                    let key_path = if listed {
-                        def.key_path.value.with_suffix(time_frame)
-                    } else {
-                        def.key_path.value.clone()
-                    };
-                    Metric {
-                        definition: i,
-                        names: MetricNames::new(&key_path),
-                        key_path,
-                        time_frame,
-                        owner,
-                    }
-                })
+            .map(|def| match &def.time_frame.value {
+                TimeFrames::Single(_) => 1,
+                TimeFrames::List(list) => list.len(),
             })
-            .collect();
+            .sum();
+        let mut metrics: Vec<Metric> = Vec::with_capacity(expanded);
+        metrics.extend(definitions.iter().enumerate().flat_map(|(i, def)| {
+            let owner = def
+                .product_group
+                .as_ref()
+                .and_then(|g| groups.get(&g.value).copied());
+            let listed = matches!(def.time_frame.value, TimeFrames::List(_));
+            def.time_frame.each().into_iter().map(move |time_frame| {
+                let key_path = if listed {
+                    def.key_path.value.with_suffix(time_frame)
+                } else {
+                    def.key_path.value.clone()
+                };
+                Metric {
+                    definition: i,
+                    names: MetricNames::new(&key_path),
+                    key_path,
+                    time_frame,
+                    owner,
+                }
+            })
+        }));
         metrics.sort_by(|a, b| (&a.key_path, a.definition).cmp(&(&b.key_path, b.definition)));
         // Older Snowplow events may share an action (their categories tell them apart);
         // their names then carry the category too.

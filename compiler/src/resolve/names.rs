@@ -48,9 +48,11 @@ pub struct KeyNames {
 
 impl MetricNames {
     pub fn new(key_path: &str) -> MetricNames {
+        let identifier = identifier(key_path);
         MetricNames {
-            rust: identifier(key_path).to_uppercase(),
-            dbt: sql_identifier(key_path),
+            // Identifiers are ASCII.
+            rust: identifier.to_ascii_uppercase(),
+            dbt: shortened(key_path, identifier),
             slug: slug(key_path),
         }
     }
@@ -77,16 +79,17 @@ impl KeyNames {
 /// A lower-case `snake_case` identifier: every character that is not an ASCII letter or
 /// digit becomes `_`, and a leading digit gets an `n` before it (`7d_users` → `n7d_users`).
 pub fn identifier(text: &str) -> String {
-    let mut out: String = text
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    // Every character becomes one ASCII byte: the text's length is enough, and collecting
+    // without it would leave names up to twice as large as they are (ten thousand of them
+    // stay alive for the whole run).
+    let mut out = String::with_capacity(text.len() + 1);
+    out.extend(text.chars().map(|c| {
+        if c.is_ascii_alphanumeric() {
+            c.to_ascii_lowercase()
+        } else {
+            '_'
+        }
+    }));
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, 'n');
     }
@@ -96,7 +99,11 @@ pub fn identifier(text: &str) -> String {
 /// [`identifier`], shortened to [`MAX_SQL_IDENTIFIER`] bytes with a hash of the whole text
 /// when it is longer.
 pub fn sql_identifier(text: &str) -> String {
-    let full = identifier(text);
+    shortened(text, identifier(text))
+}
+
+/// `full`, the identifier of `text`, shortened as [`sql_identifier`] says.
+fn shortened(text: &str, full: String) -> String {
     if full.len() <= MAX_SQL_IDENTIFIER {
         return full;
     }
@@ -110,15 +117,13 @@ pub fn sql_identifier(text: &str) -> String {
 /// other character becomes `-`. Lower-case, so that two slugs never differ only by case
 /// (they would be one file on macOS and Windows).
 pub fn slug(text: &str) -> String {
-    let mut out: String = text
-        .chars()
-        .map(|c| match c {
-            'a'..='z' | '0'..='9' | '_' | '-' => c,
-            'A'..='Z' => c.to_ascii_lowercase(),
-            '.' => '.',
-            _ => '-',
-        })
-        .collect();
+    let mut out = String::with_capacity(text.len());
+    out.extend(text.chars().map(|c| match c {
+        'a'..='z' | '0'..='9' | '_' | '-' => c,
+        'A'..='Z' => c.to_ascii_lowercase(),
+        '.' => '.',
+        _ => '-',
+    }));
     // `.` and `..` are not file names.
     if out.trim_matches('.').is_empty() {
         out = format!("_{out}");

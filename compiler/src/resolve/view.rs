@@ -192,7 +192,7 @@ impl View {
                 EventView {
                     action: e.action.value.clone(),
                     file: at.path.clone(),
-                    line: at.location(e.action.span.start).line,
+                    line: at.location(e.action.span.start()).line,
                     description: text(&e.description),
                     category: text(&e.category),
                     identifiers: values(&e.identifiers),
@@ -286,7 +286,7 @@ fn metric(dictionary: &Dictionary, sources: &SourceMap, m: &super::Metric) -> Me
         key_path: m.key_path.clone(),
         definition_key_path: def.key_path.value.clone(),
         file: at.path.clone(),
-        line: at.location(def.key_path.span.start).line,
+        line: at.location(def.key_path.span.start()).line,
         description: text(&def.description),
         status: def.status.value,
         value_type: def.value_type.value,

@@ -83,7 +83,7 @@ pub fn compare(base_name: &str, base: &Compilation, head: &Compilation) -> Repor
         side.dictionary
             .definitions
             .iter()
-            .map(|d| (d.key_path.value.to_string(), d))
+            .map(|d| (d.key_path.value.to_string(), &**d))
             .collect()
     }
     let base_defs = by_key(&base);
@@ -97,7 +97,7 @@ pub fn compare(base_name: &str, base: &Compilation, head: &Compilation) -> Repor
         .dictionary
         .definitions
         .iter()
-        .map(|d| (head.file(d), d))
+        .map(|d| (head.file(d), &**d))
         .collect();
 
     for (key, old) in &base_defs {
@@ -297,7 +297,7 @@ fn xmau_moves(base: &Side<'_>, head: &Side<'_>, report: &mut Report) {
             .definitions
             .iter()
             .find(|d| d.key_path.value.as_str() == old_key);
-        if old_now.is_some_and(followed_documented_path) {
+        if old_now.is_some_and(|d| followed_documented_path(d)) {
             continue;
         }
         report.breaking.push(Change {

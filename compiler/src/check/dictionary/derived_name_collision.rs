@@ -31,85 +31,118 @@ rule! {
 }
 
 /// One named thing: where it is written, what it is called, and what it stands for.
+#[derive(Clone, Copy)]
 struct Named<'a> {
     span: Span,
     /// The key path, action or key the name comes from.
     source: &'a str,
 }
 
+/// (output, derived name) → the different things that get it (only names that two things
+/// share).
+type Shared<'a> = BTreeMap<(&'static str, &'a str), Vec<Named<'a>>>;
+
+/// Adds the names of one output that different things share. `things` lists each thing
+/// with the name it gets, in dictionary order; names are borrowed from the dictionary and
+/// only the shared ones are kept, so that a large dictionary costs no copy of its names.
+fn add_shared<'a>(
+    shared: &mut Shared<'a>,
+    output: &'static str,
+    things: impl Iterator<Item = (&'a str, Named<'a>)>,
+) {
+    let mut things: Vec<(&str, Named<'_>)> = things.collect();
+    // Stable: things with one name stay in dictionary order.
+    things.sort_by(|a, b| a.0.cmp(b.0));
+    for same_name in things.chunk_by(|a, b| a.0 == b.0) {
+        let first = same_name[0].1.source;
+        if same_name.iter().all(|(_, n)| n.source == first) {
+            continue;
+        }
+        // The same key path or action twice is another rule's business.
+        let mut list: Vec<Named<'_>> = Vec::new();
+        for (_, named) in same_name {
+            if !list.iter().any(|n| n.source == named.source) {
+                list.push(*named);
+            }
+        }
+        shared.insert((output, same_name[0].0), list);
+    }
+}
+
 pub fn check(cx: &mut Context<'_>) {
     let dictionary = cx.dictionary;
-    // (output, derived name) → the things that get it.
-    let mut named_as: BTreeMap<(&str, String), Vec<Named<'_>>> = BTreeMap::new();
-    fn add<'a>(
-        names: &mut BTreeMap<(&'static str, String), Vec<Named<'a>>>,
-        output: &'static str,
-        name: String,
-        named: Named<'a>,
-    ) {
-        let list = names.entry((output, name)).or_default();
-        // The same key path or action twice is another rule's business.
-        if !list.iter().any(|n| n.source == named.source) {
-            list.push(named);
-        }
-    }
-    for metric in &dictionary.metrics {
-        let span = dictionary.definition(metric).key_path.span;
-        let source = metric.key_path.as_str();
-        add(
-            &mut named_as,
-            "Rust constant",
-            metric.names.rust.clone(),
-            Named { span, source },
-        );
-        add(
-            &mut named_as,
-            "dbt name",
-            metric.names.dbt.clone(),
-            Named { span, source },
-        );
-        add(
-            &mut named_as,
-            "docs page",
-            metric.names.slug.clone(),
-            Named { span, source },
-        );
-    }
-    for (event, names) in dictionary.events.iter().zip(&dictionary.event_names) {
-        let span = event.action.span;
-        let source = event.action.value.as_str();
-        add(
-            &mut named_as,
-            "Rust function",
-            names.rust.clone(),
-            Named { span, source },
-        );
-        add(
-            &mut named_as,
-            "event docs page and schema",
-            names.slug.clone(),
-            Named { span, source },
-        );
-    }
-    for (_, _, group) in dictionary.taxonomy.groups() {
-        let names = KeyNames::new(&group.key.value);
-        let named = |source| Named {
-            span: group.key.span,
-            source,
-        };
-        add(
-            &mut named_as,
-            "Rust module",
-            names.rust,
-            named(&group.key.value),
-        );
-        add(
-            &mut named_as,
-            "group docs page",
-            names.slug,
-            named(&group.key.value),
-        );
-    }
+    let metrics = || {
+        dictionary.metrics.iter().map(|m| {
+            let span = dictionary.definition(m).key_path.span;
+            let named = Named {
+                span,
+                source: m.key_path.as_str(),
+            };
+            (m, named)
+        })
+    };
+    let events = || {
+        dictionary
+            .events
+            .iter()
+            .zip(&dictionary.event_names)
+            .map(|(e, names)| {
+                let named = Named {
+                    span: e.action.span,
+                    source: e.action.value.as_str(),
+                };
+                (names, named)
+            })
+    };
+    let group_names: Vec<(KeyNames, Named<'_>)> = dictionary
+        .taxonomy
+        .groups()
+        .map(|(_, _, g)| {
+            let named = Named {
+                span: g.key.span,
+                source: g.key.value.as_str(),
+            };
+            (KeyNames::new(&g.key.value), named)
+        })
+        .collect();
+    let groups = || group_names.iter().map(|(names, named)| (names, *named));
+    let mut named_as: Shared<'_> = BTreeMap::new();
+    let shared = &mut named_as;
+    add_shared(
+        shared,
+        "Rust constant",
+        metrics().map(|(m, n)| (m.names.rust.as_str(), n)),
+    );
+    add_shared(
+        shared,
+        "dbt name",
+        metrics().map(|(m, n)| (m.names.dbt.as_str(), n)),
+    );
+    add_shared(
+        shared,
+        "docs page",
+        metrics().map(|(m, n)| (m.names.slug.as_str(), n)),
+    );
+    add_shared(
+        shared,
+        "Rust function",
+        events().map(|(e, n)| (e.rust.as_str(), n)),
+    );
+    add_shared(
+        shared,
+        "event docs page and schema",
+        events().map(|(e, n)| (e.slug.as_str(), n)),
+    );
+    add_shared(
+        shared,
+        "Rust module",
+        groups().map(|(g, n)| (g.rust.as_str(), n)),
+    );
+    add_shared(
+        shared,
+        "group docs page",
+        groups().map(|(g, n)| (g.slug.as_str(), n)),
+    );
     // One report per pair of clashing definitions (on each of them), listing every name
     // they share.
     let mut clashes: BTreeMap<(&str, &str), (Span, Span, Vec<String>)> = BTreeMap::new();

@@ -75,9 +75,9 @@ mod tests {
     #[test]
     fn duplicate_keys_point_at_both_places() {
         let d = &diagnostics("a: 1\nb: 2\na: 3\n")[0];
-        assert_eq!((d.span.start, d.span.end), (10, 11));
+        assert_eq!((d.span.start(), d.span.end()), (10, 11));
         assert_eq!(d.related.len(), 1);
-        assert_eq!(d.related[0].span.start, 0);
+        assert_eq!(d.related[0].span.start(), 0);
     }
 
     #[test]
