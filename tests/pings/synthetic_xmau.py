@@ -37,7 +37,7 @@ def rows(dictionary, months):
             reporting = max(pinging - (i + n) % 9, 0)
             if i % 7 == 3 and n == 1:
                 reporting = 0
-            recorded = float(reporting * (25 + (i * 13) % 50) + 7 * n * (i % 4))
+            recorded = float(reporting * (25 + (i * 13) % 50) + 7 * n * (i % 4)) if reporting else 0.0
             estimated = "" if reporting == 0 else repr(recorded * pinging / reporting)
             for role in ROLES:
                 if role not in metric["performance_indicator_type"]:

@@ -9,7 +9,7 @@
 //! - `charts/<metric>.svg`, `charts/instances.svg`: the charts ([`charts`]), each shown with
 //!   a table of its figures under it.
 //!
-//! A metric's chart is shown on its stage's page (`#<slug>`), which its dictionary page
+//! A metric's chart is shown on its stage's page (`#<dbt name>`), which its dictionary page
 //! links to ([`chart_link`]); each chart links back to the dictionary page.
 //!
 //! `[build.dashboards]` in `metricc.toml`:
@@ -58,7 +58,7 @@ pub fn chart_link(metric: &MetricView, data: &XmauData, view: &View) -> Option<S
         .find(|s| Some(&s.key) == metric.product_stage.as_ref())?;
     Some(format!(
         "dashboards/stages/{}.html#{}",
-        stage.names.slug, metric.names.slug
+        stage.names.slug, metric.names.dbt
     ))
 }
 
@@ -67,6 +67,8 @@ pub fn chart_link(metric: &MetricView, data: &XmauData, view: &View) -> Option<S
 struct Figure<'a> {
     key_path: &'a str,
     slug: &'a str,
+    /// The figure's id on its page: the metric's dbt name (letters, digits and `_` only).
+    anchor: &'a str,
     description: &'a str,
     roles: Vec<String>,
     /// The chart, relative to `dashboards/`.
@@ -93,6 +95,7 @@ struct Row {
 struct MetricRef<'a> {
     key_path: &'a str,
     slug: &'a str,
+    anchor: &'a str,
     has_data: bool,
 }
 
@@ -208,6 +211,7 @@ impl<'a> Dashboards<'a> {
         MetricRef {
             key_path: metric.key_path.as_str(),
             slug: &metric.names.slug,
+            anchor: &metric.names.dbt,
             has_data: self.data.metrics.contains_key(metric.key_path.as_str()),
         }
     }
@@ -234,6 +238,7 @@ impl<'a> Dashboards<'a> {
         Figure {
             key_path: metric.key_path.as_str(),
             slug: &metric.names.slug,
+            anchor: &metric.names.dbt,
             description: metric.description.as_deref().unwrap_or(""),
             roles: series.roles.iter().map(|r| r.display_name()).collect(),
             chart: format!("charts/{}.svg", metric.names.slug),
