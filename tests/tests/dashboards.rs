@@ -212,8 +212,7 @@ fn the_dashboards_work_in_chromium_from_disk() {
     let last = example
         .csv
         .lines()
-        .filter(|l| l.split(',').nth(5) == Some(key))
-        .last()
+        .rfind(|l| l.split(',').nth(5) == Some(key))
         .unwrap();
     let estimate: f64 = last.split(',').nth(9).unwrap().parse().unwrap();
     let pages: Vec<String> = walk(&dir.join("generated/docs/html/dashboards/groups"))

@@ -161,6 +161,10 @@ impl DataProblems {
     }
 }
 
+/// What the rows of one metric gave so far: its roles, and each month's figure with the
+/// line it came from.
+type Collected = (Vec<IndicatorType>, BTreeMap<String, (Figure, u64)>);
+
 /// One row's values, parsed.
 struct Row<'a> {
     month: &'a str,
@@ -220,9 +224,7 @@ pub fn parse(bytes: &[u8], view: &View) -> Result<XmauData, DataProblems> {
     // Month → (instances pinging, line); (month, role, key path) → line.
     let mut months: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     let mut seen: BTreeMap<(String, IndicatorType, String), u64> = BTreeMap::new();
-    // Key path → month → (figure, line).
-    let mut figures: BTreeMap<String, (Vec<IndicatorType>, BTreeMap<String, (Figure, u64)>)> =
-        BTreeMap::new();
+    let mut figures: BTreeMap<String, Collected> = BTreeMap::new();
     for record in reader.records() {
         let record = match record {
             Ok(record) => record,
