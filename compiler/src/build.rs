@@ -8,7 +8,11 @@
 //! # Ok::<(), metricc::Error>(())
 //! ```
 
+use std::path::Path;
+use std::sync::Arc;
+
 use crate::config::Config;
+use crate::emit::docs::dashboards::data::{self, XmauData};
 use crate::emit::{self, OutputFile, Templates};
 use crate::error::Error;
 use crate::pipeline::{self, Compilation};
@@ -92,5 +96,24 @@ pub fn emit_outputs(config: &Config, compilation: &Compilation) -> Result<Vec<Ou
     if let Some(dir) = &config.templates {
         settings.templates = Templates::from_dir(&config.root.join(dir))?;
     }
-    Ok(emit::run(&view, &settings, config.selected_backends())?)
+    let backends = config.selected_backends();
+    if let Some(file) = &config.settings.dashboards.data {
+        // The dashboards are pages of the docs site: their figures are read only for it.
+        if backends.iter().any(|b| b.name == "docs") && config.settings.docs.html {
+            settings.xmau_data = Some(Arc::new(xmau_data(&config.root.join(file), &view)?));
+        }
+    }
+    Ok(emit::run(&view, &settings, backends)?)
+}
+
+/// Reads the CSV export of `xmau_monthly` and checks it against the definitions.
+fn xmau_data(path: &Path, view: &View) -> Result<XmauData, Error> {
+    let bytes = std::fs::read(path).map_err(|source| Error::ReadXmauData {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    data::parse(&bytes, view).map_err(|problems| Error::XmauData {
+        path: path.to_path_buf(),
+        problems,
+    })
 }

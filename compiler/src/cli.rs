@@ -236,6 +236,10 @@ struct BuildArgs {
     /// A folder of template overrides (default: `[build] templates` of metricc.toml)
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
+    /// The xMAU figures to draw the dashboards from: `xmau_monthly` exported as CSV (default:
+    /// `[build.dashboards] data` of metricc.toml)
+    #[arg(long, value_name = "FILE")]
+    xmau_data: Option<PathBuf>,
     /// Build again on every change, re-parsing only the changed files (Ctrl-C to stop)
     #[arg(long, conflicts_with = "check")]
     watch: bool,
@@ -349,6 +353,9 @@ fn build(args: &BuildArgs) -> Result<ExitCode, Error> {
     }
     if let Some(templates) = &args.templates {
         config.templates = Some(templates.clone());
+    }
+    if let Some(file) = &args.xmau_data {
+        config.settings.dashboards.data = Some(file.clone());
     }
     let mode = if args.check {
         Mode::Compare

@@ -240,8 +240,11 @@ impl Config {
         }
         config.templates = file.build.templates.map(PathBuf::from);
         for name in file.build.backends.keys() {
-            if emit::backend(name).is_none() {
-                let known = BACKENDS.iter().map(|b| b.name);
+            if emit::backend(name).is_none() && !emit::SETTINGS_SECTIONS.contains(&name.as_str()) {
+                let known = BACKENDS
+                    .iter()
+                    .map(|b| b.name)
+                    .chain(emit::SETTINGS_SECTIONS.iter().copied());
                 let hint = closest(name, known)
                     .map(|c| format!(" (did you mean `[build.{c}]`?)"))
                     .unwrap_or_default();

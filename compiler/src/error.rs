@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use crate::emit::EmitError;
+use crate::emit::docs::dashboards::data::DataProblems;
 use crate::emit::templates::TemplateDirError;
 use crate::write::WriteError;
 
@@ -50,6 +51,25 @@ pub enum Error {
     },
     #[error(transparent)]
     Templates(#[from] TemplateDirError),
+    /// The xMAU figures for the dashboards (`--xmau-data`) cannot be read.
+    #[error("cannot read the xMAU data {}: {source}", path.display())]
+    ReadXmauData {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The xMAU figures contradict the definitions or the CSV contract: nothing was built.
+    #[error(
+        "the xMAU data {} cannot be drawn ({} problem{}); nothing was written:\n{}",
+        path.display(),
+        problems.listed.len() + problems.more,
+        if problems.listed.len() + problems.more == 1 { "" } else { "s" },
+        problems.render(&path.display().to_string()).trim_end()
+    )]
+    XmauData {
+        path: PathBuf,
+        problems: DataProblems,
+    },
     #[error("cannot generate the outputs: {0}")]
     Emit(#[from] EmitError),
     #[error(transparent)]

@@ -291,11 +291,13 @@ struct Built {
     expected: Vec<Value>,
 }
 
-/// What a DuckDB run produced: `dbt parse`'s files and what `dbt build` built.
+/// What a DuckDB run produced: `dbt parse`'s files, what `dbt build` built, and the site
+/// `metricc build --xmau-data` drew from `export_xmau`'s CSV.
 struct DuckDbRun {
     manifest: Value,
     semantic_manifest: Value,
     built: Built,
+    dashboards: Result<PathBuf, String>,
 }
 
 fn duckdb() -> &'static Result<DuckDbRun, String> {
@@ -329,8 +331,38 @@ fn duckdb() -> &'static Result<DuckDbRun, String> {
             manifest,
             semantic_manifest,
             built: warehouse.built(project)?,
+            dashboards: export_and_draw(&warehouse, project),
         })
     })
+}
+
+/// `dbt run-operation export_xmau`, then `metricc build --xmau-data` on the CSV, into a
+/// folder of its own; returns the site's folder.
+fn export_and_draw(warehouse: &Warehouse, project: &Project) -> Result<PathBuf, String> {
+    let csv = warehouse.work.join("xmau_monthly.csv");
+    let args = format!("{{path: '{}'}}", csv.display());
+    warehouse.dbt(project, &["run-operation", "export_xmau", "--args", &args])?;
+    let out = project.root.join("dashboards");
+    let output = run(
+        &project.root,
+        &[
+            "build",
+            "--only",
+            "docs",
+            "--out",
+            out.to_str().unwrap(),
+            "--xmau-data",
+            csv.to_str().unwrap(),
+        ],
+    );
+    if status(&output) != 0 {
+        return Err(format!(
+            "metricc build --xmau-data: {}{}",
+            stdout(&output),
+            stderr(&output)
+        ));
+    }
+    Ok(out.join("docs/html"))
 }
 
 fn postgres() -> &'static Result<Built, String> {
@@ -559,4 +591,162 @@ fn postgres_xmau_monthly_matches_figures_computed_from_the_pings() {
 #[test]
 fn postgres_keeps_hostile_text_in_sql() {
     assert_hostile_text_kept(postgres_run(), "postgres");
+}
+
+/// The cells of each row of the table of the chart `id` on an HTML page.
+fn figure_table(page: &str, id: &str) -> Vec<Vec<String>> {
+    let start = page
+        .find(&format!("<figure class=\"chart\" id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no chart `{id}`"));
+    let figure = &page[start..];
+    let figure = &figure[..figure.find("</figure>").unwrap()];
+    let body = figure.split("<tbody>").nth(1).unwrap();
+    let body = body.split("</tbody>").next().unwrap();
+    body.split("<tr>")
+        .skip(1)
+        .map(|row| {
+            let parts: Vec<&str> = row.split("</t").collect();
+            parts[..parts.len() - 1]
+                .iter()
+                .map(|p| p.rsplit('>').next().unwrap().to_owned())
+                .collect()
+        })
+        .collect()
+}
+
+/// A number as a table shows it: empty is none.
+fn shown(cell: &str) -> Option<f64> {
+    (!cell.is_empty()).then(|| cell.parse().unwrap())
+}
+
+/// Whether a shown figure (rounded to two decimals) is `expected`.
+fn same_figure(shown: Option<f64>, expected: &Value) -> bool {
+    match (shown, expected.as_f64()) {
+        (None, None) => expected.is_null(),
+        (Some(a), Some(b)) => (a - b).abs() <= 0.005 + 1e-9 * b.abs(),
+        _ => false,
+    }
+}
+
+/// The points of each series of a chart: `(x, y)` in pixels, the series in legend order.
+/// Each dot is a `<circle>`, drawn series after series.
+fn chart_points(svg: &str) -> Vec<(f64, f64)> {
+    let mut points = Vec::new();
+    for circle in svg.split("<circle").skip(1) {
+        let attr = |name: &str| -> f64 {
+            let at = circle.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+            circle[at..].split('"').next().unwrap().parse().unwrap()
+        };
+        points.push((attr("cx"), attr("cy")));
+    }
+    points
+}
+
+/// The y axis of a chart: pixel rows of the labelled ticks, as (value, y).
+fn y_ticks(svg: &str) -> Vec<(f64, f64)> {
+    let mut ticks = Vec::new();
+    for text in svg.split("<text").skip(1) {
+        let (attrs, rest) = text.split_once('>').unwrap();
+        let label = rest.split('<').next().unwrap().trim();
+        if !attrs.contains("text-anchor=\"end\"") {
+            continue;
+        }
+        let Ok(value) = label.parse::<f64>() else {
+            continue;
+        };
+        let at = attrs.find(" y=\"").unwrap() + 4;
+        let y: f64 = attrs[at..].split('"').next().unwrap().parse().unwrap();
+        ticks.push((value, y));
+    }
+    ticks
+}
+
+#[test]
+fn duckdb_export_draws_dashboards_with_the_figures_computed_from_the_pings() {
+    let run = duckdb_run();
+    let site = run.dashboards.as_ref().unwrap_or_else(|e| panic!("{e}"));
+    let dictionary: Value = serde_json::from_slice(
+        &std::fs::read(project().root.join("generated/dictionary.json")).unwrap(),
+    )
+    .unwrap();
+    // Key path → the expected rows of each month (one per role; the figures are the same).
+    let mut expected: std::collections::BTreeMap<&str, Vec<&Value>> = Default::default();
+    for row in &run.built.expected {
+        let rows = expected
+            .entry(row["key_path"].as_str().unwrap())
+            .or_default();
+        if rows
+            .last()
+            .is_none_or(|r| r["reporting_month"] != row["reporting_month"])
+        {
+            rows.push(row);
+        }
+    }
+    assert!(expected.len() > 5, "{} xMAU metrics", expected.len());
+    let mut checked = 0;
+    for metric in dictionary["metrics"].as_array().unwrap() {
+        let key = metric["key_path"].as_str().unwrap();
+        let Some(rows) = expected.get_mut(key) else {
+            continue;
+        };
+        rows.sort_by_key(|r| r["reporting_month"].as_str().unwrap().to_owned());
+        let slug = metric["names"]["slug"].as_str().unwrap();
+        let page = std::fs::read_to_string(site.join(format!("metrics/{slug}.html"))).unwrap();
+        let link = page
+            .split("class=\"chart-link\" href=\"../")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{key}'s page does not link to its chart"));
+        let link = link.split('"').next().unwrap();
+        let (path, anchor) = link.split_once('#').unwrap();
+        assert_eq!(anchor, metric["names"]["dbt"], "{key}");
+        let dashboard = std::fs::read_to_string(site.join(path)).unwrap();
+        assert!(
+            dashboard.contains(&format!("href=\"../../metrics/{slug}.html\"")),
+            "{path} does not link back to {key}"
+        );
+        let table = figure_table(&dashboard, anchor);
+        assert_eq!(table.len(), rows.len(), "{key}: months");
+        for (cells, want) in table.iter().zip(rows.iter()) {
+            let month = &want["reporting_month"].as_str().unwrap()[..7];
+            assert_eq!(cells[0], month, "{key}");
+            assert!(
+                same_figure(shown(&cells[1]), &want["estimated_value"]),
+                "{key} {month}: estimated {cells:?}, expected {want}"
+            );
+            assert!(
+                same_figure(shown(&cells[2]), &want["recorded_value"]),
+                "{key} {month}: recorded {cells:?}, expected {want}"
+            );
+            assert_eq!(cells[3], want["instances_reporting"].to_string(), "{key}");
+            assert_eq!(cells[4], want["instances_pinging"].to_string(), "{key}");
+        }
+
+        // The chart's dots: estimated (months with an estimate), then recorded (every
+        // month), each at the height of its figure on the chart's own y axis.
+        let svg =
+            std::fs::read_to_string(site.join(format!("dashboards/charts/{slug}.svg"))).unwrap();
+        let ticks = y_ticks(&svg);
+        assert!(ticks.len() >= 2, "{key}: y axis {ticks:?}");
+        let (v0, y0) = ticks[0];
+        let (v1, y1) = ticks[ticks.len() - 1];
+        let per_pixel = (v1 - v0) / (y0 - y1);
+        let value_at = |y: f64| v0 + (y0 - y) * per_pixel;
+        let mut wanted: Vec<f64> = rows
+            .iter()
+            .filter_map(|r| r["estimated_value"].as_f64())
+            .collect();
+        wanted.extend(rows.iter().map(|r| r["recorded_value"].as_f64().unwrap()));
+        let points = chart_points(&svg);
+        assert_eq!(points.len(), wanted.len(), "{key}: dots {points:?}");
+        for ((_, y), want) in points.iter().zip(&wanted) {
+            // A pixel rounds the figure: within a pixel and a half of it.
+            assert!(
+                (value_at(*y) - want).abs() <= 1.5 * per_pixel.abs(),
+                "{key}: a dot at {} for {want} (axis {ticks:?})",
+                value_at(*y)
+            );
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, expected.len(), "every xMAU metric has a chart");
 }

@@ -184,3 +184,37 @@ fn dbt_project_files() {
         insta::assert_snapshot!(path.replace('/', "__"), head);
     }
 }
+
+/// The xMAU dashboards, drawn from 4 months of synthetic figures for the example
+/// (`tests/pings/synthetic_xmau.py`): the overview, a stage's page and one chart.
+#[test]
+fn dashboards_overview_stage_page_and_chart() {
+    let project = example_project();
+    let dictionary = project.path().join("dictionary.json");
+    std::fs::write(&dictionary, output("dictionary.json")).unwrap();
+    let csv = std::process::Command::new(tool("tools/venv/bin/python"))
+        .arg(workspace().join("tests/pings/synthetic_xmau.py"))
+        .arg(&dictionary)
+        .arg("4")
+        .output()
+        .unwrap();
+    assert!(csv.status.success(), "{}", stderr(&csv));
+    std::fs::write(project.path().join("xmau_monthly.csv"), &csv.stdout).unwrap();
+    let out = run(
+        project.path(),
+        &["build", "--only", "docs", "--xmau-data", "xmau_monthly.csv"],
+    );
+    assert_eq!(status(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let html = project.path().join("generated/docs/html");
+    for (name, path) in [
+        ("dashboards_overview", "dashboards/index.html"),
+        ("dashboards_stage", "dashboards/stages/verify.html"),
+        (
+            "dashboards_chart",
+            "dashboards/charts/active_users.verify.pipeline_users_monthly.svg",
+        ),
+    ] {
+        let text = std::fs::read_to_string(html.join(path)).unwrap();
+        insta::assert_snapshot!(name, text);
+    }
+}

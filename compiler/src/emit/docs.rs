@@ -24,6 +24,7 @@
 //! ```
 
 pub mod context;
+pub mod dashboards;
 pub mod search_index;
 
 use rayon::prelude::*;
@@ -192,29 +193,38 @@ pub fn emit(view: &View, all: &AllSettings) -> Result<Vec<OutputFile>, EmitError
         check_repository_url(url)?;
     }
     let index = Index::new(view, settings, Outputs::new(&all.outputs));
+    let xmau_data = all.xmau_data.as_deref().filter(|_| settings.html);
+    let mut nav = vec![
+        NavItem {
+            id: "search",
+            href: "index.html",
+            label: "Search",
+        },
+        NavItem {
+            id: "browse",
+            href: "browse.html",
+            label: "Browse by owner",
+        },
+        NavItem {
+            id: "xmau",
+            href: "xmau.html",
+            label: "xMAU",
+        },
+    ];
+    if xmau_data.is_some() {
+        nav.push(NavItem {
+            id: "dashboards",
+            href: "dashboards/index.html",
+            label: "Dashboards",
+        });
+    }
     let renderer = Renderer {
         templates: &all.templates,
         env: environment(&all.templates),
         site: Site {
             title: &settings.title,
             outputs: Outputs::new(&all.outputs),
-            nav: vec![
-                NavItem {
-                    id: "search",
-                    href: "index.html",
-                    label: "Search",
-                },
-                NavItem {
-                    id: "browse",
-                    href: "browse.html",
-                    label: "Browse by owner",
-                },
-                NavItem {
-                    id: "xmau",
-                    href: "xmau.html",
-                    label: "xMAU",
-                },
-            ],
+            nav,
             metrics: view.metrics.len(),
             events: view.events.len(),
             front_matter: settings.front_matter,
@@ -231,7 +241,11 @@ pub fn emit(view: &View, all: &AllSettings) -> Result<Vec<OutputFile>, EmitError
         .par_iter()
         .map(|m| {
             let path = format!("metrics/{}", m.names.slug);
-            renderer.page("metric", &path, "metric", index.metric_page(m))
+            let page = MetricPage {
+                page: index.metric_page(m),
+                chart: xmau_data.and_then(|data| dashboards::chart_link(m, data, view)),
+            };
+            renderer.page("metric", &path, "metric", page)
         })
         .collect::<Result<Vec<_>, _>>()?;
     let events = view
@@ -269,6 +283,9 @@ pub fn emit(view: &View, all: &AllSettings) -> Result<Vec<OutputFile>, EmitError
         files.push(renderer.markdown_page("index", "index", &home)?);
         files.push(renderer.markdown_page("SUMMARY", "SUMMARY", &home)?);
     }
+    if let Some(data) = xmau_data {
+        files.extend(dashboards::emit(view, data, &renderer)?);
+    }
     if renderer.html {
         files.push(renderer.html_page("browse", "browse", "browse", &home)?);
         files.push(renderer.html_page("index", "index", "search", search_page(view))?);
@@ -289,6 +306,15 @@ pub fn emit(view: &View, all: &AllSettings) -> Result<Vec<OutputFile>, EmitError
         }
     }
     Ok(files)
+}
+
+/// A metric's page, and where its chart is shown (relative to the site's root) when the
+/// dashboards have one.
+#[derive(Serialize)]
+struct MetricPage<'a> {
+    #[serde(flatten)]
+    page: context::MetricPage<'a>,
+    chart: Option<String>,
 }
 
 /// The templates' environment, with HTML escaping that leaves `/` alone: minijinja's own

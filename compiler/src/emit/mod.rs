@@ -123,6 +123,9 @@ pub fn is_under(path: &str, prefix: &str) -> bool {
     }
 }
 
+/// Sections of `[build]` that configure a backend without being one.
+pub const SETTINGS_SECTIONS: &[&str] = &["dashboards"];
+
 /// The backend with this name.
 pub fn backend(name: &str) -> Option<&'static Backend> {
     BACKENDS.iter().find(|b| b.name == name)
@@ -137,6 +140,13 @@ pub struct Settings {
     pub dbt: dbt::Settings,
     pub docs: docs::Settings,
     pub schemas: schemas::Settings,
+    /// `[build.dashboards]`: the xMAU dashboards of the docs site (not a backend of its own:
+    /// the docs backend draws them, from `xmau_data`).
+    pub dashboards: docs::dashboards::Settings,
+    /// The figures the dashboards show (`[build.dashboards] data`, `--xmau-data`), read and
+    /// checked before emit.
+    #[serde(skip)]
+    pub xmau_data: Option<std::sync::Arc<docs::dashboards::data::XmauData>>,
     /// The names of the backends the project generates (`[build] outputs`), so that one
     /// output can point into another (a docs page names a metric's generated Rust item).
     #[serde(skip)]
