@@ -567,6 +567,7 @@ fn compute(context: &MetricContext, env: &Env) -> Result<Value, Error> {
             sql.query(context, text, &bound)
         }
         ValueSource::Instrumentation { index, .. } => (env.instrument)(index, context),
+        ValueSource::Undefined(why) => Err(why.into()),
     }
 }
 

@@ -45,6 +45,8 @@ pub struct Event<'a> {
     pub value: Option<f64>,
     /// The event's own additional properties, by name.
     pub custom: &'a [(&'a str, Option<&'a str>)],
+    /// GitLab's `feature_enabled_by_namespace_ids` identifier (not counted by any metric).
+    pub feature_enabled_by_namespace_ids: &'a [NamespaceId],
 }
 
 /// How a [`Recorder`] buffers and flushes.

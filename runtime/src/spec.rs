@@ -174,13 +174,15 @@ pub enum ValueSource {
         /// The definition's `options`, as JSON text.
         options: Option<&'static str>,
     },
+    /// The definition says nowhere how to compute it (a check was turned off): the metric
+    /// fails with this explanation.
+    Undefined(&'static str),
 }
 
 /// One metric of the Service Ping.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct MetricSpec {
     pub key_path: &'static str,
-    pub description: &'static str,
     pub value_type: ValueType,
     pub time_frame: TimeFrame,
     pub data_source: DataSource,

@@ -16,7 +16,6 @@ const fn instrumented(
 ) -> MetricSpec {
     MetricSpec {
         key_path,
-        description: "",
         value_type,
         time_frame: TimeFrame::None,
         data_source: DataSource::System,
@@ -273,7 +272,6 @@ impl SqlExecutor for Database {
 
 static SQL_METRIC: MetricSpec = MetricSpec {
     key_path: "counts.issues_weekly",
-    description: "",
     value_type: ValueType::Number,
     time_frame: TimeFrame::SevenDays,
     data_source: DataSource::Database,

@@ -74,7 +74,6 @@ const fn metric(
 ) -> MetricSpec {
     MetricSpec {
         key_path,
-        description: "",
         value_type: ValueType::Number,
         time_frame,
         data_source: DataSource::InternalEvents,

@@ -241,5 +241,9 @@ fn only_builds_the_named_outputs_and_names_unknown_ones() {
 
     let output = run(project.path(), &["build", "--templates", "no-such-folder"]);
     assert_eq!(status(&output), 2);
-    assert!(stderr(&output).contains("no-such-folder"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("no-such-folder"),
+        "{}",
+        stderr(&output)
+    );
 }

@@ -7,6 +7,7 @@
 //! [`Settings`], and a snapshot of its output in `tests/tests/outputs.rs`.
 
 pub mod dictionary_json;
+pub mod rust;
 pub mod templates;
 
 use rayon::prelude::*;
@@ -82,12 +83,20 @@ impl std::fmt::Debug for Backend {
 }
 
 /// Every backend, in the order `metricc build --help` lists them.
-pub static BACKENDS: &[Backend] = &[Backend {
-    name: "dictionary",
-    summary: "dictionary.json: the resolved dictionary for any other tool",
-    owns: "dictionary.json",
-    emit: dictionary_json::emit,
-}];
+pub static BACKENDS: &[Backend] = &[
+    Backend {
+        name: "dictionary",
+        summary: "dictionary.json: the resolved dictionary for any other tool",
+        owns: "dictionary.json",
+        emit: dictionary_json::emit,
+    },
+    Backend {
+        name: "rust",
+        summary: "rust/: typed event recording and Service Ping assembly on metricc-runtime",
+        owns: "rust/",
+        emit: rust::emit,
+    },
+];
 
 /// Whether output path `path` is `prefix` (a file name) or lies under it (a folder ending
 /// in `/`).
@@ -111,6 +120,7 @@ pub fn backend(name: &str) -> Option<&'static Backend> {
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     pub dictionary: dictionary_json::Settings,
+    pub rust: rust::Settings,
     /// The templates, with the user's overrides (`--templates DIR`), loaded before emit.
     #[serde(skip)]
     pub templates: Templates,

@@ -3,17 +3,20 @@ use std::collections::BTreeMap;
 use crate::check::Context;
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::rule::rule;
-use crate::resolve::names::KeyNames;
+use crate::resolve::names::{KeyNames, field_name, method_name};
 use crate::source::Span;
 
 rule! {
     /// ## What it does
     /// Reports two definitions that are different but get the same name in a generated
     /// output: the Rust constant of a metric (`COUNTS_ISSUES`), its dbt model and column
-    /// name (`counts_issues`), the docs page of a metric or an event, the Rust function of
-    /// an event, the Rust module of a group. Names are derived from key paths, actions and
-    /// taxonomy keys: characters other than letters and digits become `_` (or `-` in docs
-    /// slugs), letters are lower-cased, and dbt names are cut to 63 bytes.
+    /// name (`counts_issues`), the docs page of a metric or an event, the Rust function and
+    /// properties struct of an event (`create_issue`, `CreateIssue`), the Rust field of an
+    /// event's additional property, the Rust module of a group, the Rust method of an
+    /// `instrumentation_class`. Names are derived from key paths, actions, property names,
+    /// class names and taxonomy keys: characters other than letters and digits become `_`
+    /// (or `-` in docs slugs), letters are lower-cased (CamelCase words of a class are
+    /// joined with `_`), and dbt names are cut to 63 bytes.
     ///
     /// ## Why is this bad?
     /// Two items with one name do not compile (Rust), overwrite each other (dbt models, docs
@@ -89,6 +92,49 @@ pub fn check(cx: &mut Context<'_>) {
             "event docs page and schema",
             names.slug.clone(),
             Named { span, source },
+        );
+        add(
+            &mut named_as,
+            "Rust type",
+            names.rust_type.clone(),
+            Named { span, source },
+        );
+        let mut fields: BTreeMap<String, Vec<&crate::source::Spanned<String>>> = BTreeMap::new();
+        for property in &event.additional_properties {
+            let list = fields.entry(field_name(&property.value)).or_default();
+            if !list.iter().any(|p| p.value == property.value) {
+                list.push(property);
+            }
+        }
+        for (field, properties) in fields.iter().filter(|(_, p)| p.len() > 1) {
+            for property in properties {
+                add(
+                    &mut named_as,
+                    "Rust field",
+                    format!("{source}.{field}"),
+                    Named {
+                        span: property.span,
+                        source: &property.value,
+                    },
+                );
+            }
+        }
+    }
+    let mut classes: BTreeMap<&str, Span> = BTreeMap::new();
+    for metric in &dictionary.metrics {
+        if let Some(class) = &dictionary.definition(metric).instrumentation_class {
+            classes.entry(class.value.as_str()).or_insert(class.span);
+        }
+    }
+    for (class, span) in classes {
+        add(
+            &mut named_as,
+            "Rust method",
+            method_name(class),
+            Named {
+                span,
+                source: class,
+            },
         );
     }
     for (_, _, group) in dictionary.taxonomy.groups() {
