@@ -1,5 +1,7 @@
 //! `metricc build` as a library call: check the definitions, then emit the selected outputs
-//! from one view and write them (or compare them with what is on disk).
+//! from one view and write them (or compare them with what is on disk). [`cargo`] holds
+//! the same for Cargo builds: the [`Config`] builder of `build.rs` scripts and the
+//! expansion of `include_metrics!`.
 //!
 //! ```no_run
 //! let config = metricc::Config::load(std::path::Path::new("."), None, None)?;
@@ -8,7 +10,11 @@
 //! # Ok::<(), metricc::Error>(())
 //! ```
 
-use crate::config::Config;
+pub mod cargo;
+
+pub use cargo::{BuildError, Compiled, Config};
+
+use crate::config::Config as ProjectConfig;
 use crate::emit::{self, OutputFile, Templates};
 use crate::error::Error;
 use crate::pipeline::{self, Compilation};
@@ -43,12 +49,12 @@ pub enum Mode {
 
 /// Checks the project and writes its outputs into the output folder (nothing when the
 /// definitions have errors).
-pub fn build(config: &Config) -> Result<Built, Error> {
+pub fn build(config: &ProjectConfig) -> Result<Built, Error> {
     run(config, Mode::Write)
 }
 
 /// Checks the project, then writes or compares its outputs.
-pub fn run(config: &Config, mode: Mode) -> Result<Built, Error> {
+pub fn run(config: &ProjectConfig, mode: Mode) -> Result<Built, Error> {
     let compilation = pipeline::compile(config)?;
     if compilation.failed() {
         return Ok(Built {
@@ -80,7 +86,10 @@ pub fn run(config: &Config, mode: Mode) -> Result<Built, Error> {
 
 /// The files the selected backends generate for a checked project (its templates'
 /// overrides read first: backends do no I/O).
-pub fn emit_outputs(config: &Config, compilation: &Compilation) -> Result<Vec<OutputFile>, Error> {
+pub fn emit_outputs(
+    config: &ProjectConfig,
+    compilation: &Compilation,
+) -> Result<Vec<OutputFile>, Error> {
     let view = View::new(&compilation.dictionary, &compilation.sources);
     let mut settings = config.settings.clone();
     if let Some(dir) = &config.templates {
