@@ -55,7 +55,16 @@ pub fn build(config: &ProjectConfig) -> Result<Built, Error> {
 
 /// Checks the project, then writes or compares its outputs.
 pub fn run(config: &ProjectConfig, mode: Mode) -> Result<Built, Error> {
-    let compilation = pipeline::compile(config)?;
+    finish(config, mode, pipeline::compile(config)?)
+}
+
+/// Writes or compares the outputs of a project already checked (`build --watch` checks
+/// with a cache first).
+pub fn finish(
+    config: &ProjectConfig,
+    mode: Mode,
+    compilation: Compilation,
+) -> Result<Built, Error> {
     if compilation.failed() {
         return Ok(Built {
             compilation,
@@ -92,6 +101,7 @@ pub fn emit_outputs(
 ) -> Result<Vec<OutputFile>, Error> {
     let view = View::new(&compilation.dictionary, &compilation.sources);
     let mut settings = config.settings.clone();
+    settings.outputs = config.outputs.iter().map(|b| b.name).collect();
     if let Some(dir) = &config.templates {
         settings.templates = Templates::from_dir(&config.root.join(dir))?;
     }

@@ -1,8 +1,10 @@
-//! The `metricc` command line: `check`, `build`, `explain` and `templates`.
+//! The `metricc` command line: `check`, `build`, `validate-payload`, `explain`, `templates`,
+//! `new`, `diff`, `migrate`, `completions` and `man`.
 //!
 //! Exit status: 0 when no errors were found, 1 when some were (or warnings, with
-//! `--deny-warnings`; or a stale output folder, with `build --check`), 2 when metricc could
-//! not run at all (bad arguments, no project, unwritable output).
+//! `--deny-warnings`; or a stale output folder, with `build --check`; or problems in a
+//! ping, with `validate-payload`), 2 when metricc could not run at all (bad arguments, no
+//! project, unwritable output, a ping that cannot be read or is not JSON).
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -16,6 +18,7 @@ use crate::config::{self, Config, Preset};
 use crate::diagnostics::{self, Format, Style, plural};
 use crate::emit::{BACKENDS, Templates};
 use crate::error::Error;
+use crate::payload;
 use crate::pipeline::{self, Compilation};
 use crate::suggest::closest;
 
@@ -37,10 +40,142 @@ enum Command {
     Check(CheckArgs),
     /// Check, then generate every output into the output folder (nothing on errors)
     Build(BuildArgs),
+    /// Check a received Service Ping (JSON) against the dictionary
+    ValidatePayload(ValidatePayloadArgs),
     /// Explain a rule (by code or name), or list every rule
     Explain(ExplainArgs),
     /// List the templates text outputs are rendered from, or print one (to start an override)
     Templates(TemplatesArgs),
+    /// Compare the dictionary with a git revision: added, removed, status changes, and
+    /// breaking changes to active metrics (exit 1 when there are breaking changes)
+    Diff(DiffArgs),
+    /// Create a new metric or event definition file, with the dictionary's defaults
+    /// (asks for what the flags leave out when run in a terminal)
+    #[command(subcommand)]
+    New(NewCommand),
+    /// Rewrite definitions of GitLab's older formats into the current one (a dry run with a
+    /// diff unless --write); reports what is left to decide by hand (exit 1 when something is)
+    Migrate(MigrateArgs),
+    /// Print a shell completion script (e.g. `metricc completions bash > /etc/bash_completion.d/metricc`)
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `metricc man > metricc.1`
+    Man,
+}
+
+#[derive(Args, Debug)]
+struct DiffArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// The git revision to compare with (a branch, a tag, a commit; e.g. `origin/main`)
+    #[arg(long, value_name = "REV")]
+    base: String,
+    /// Report format (`markdown` fits a merge request comment)
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    format: DiffFormat,
+    /// Write the report to FILE instead of standard output
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+enum NewCommand {
+    /// A metric counting events (`data_source: internal_events`)
+    Metric(NewMetricArgs),
+    /// An event definition
+    Event(NewEventArgs),
+}
+
+#[derive(Args, Debug)]
+struct NewCommonArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// The owning group (default: the events' group)
+    #[arg(long)]
+    group: Option<String>,
+    /// A description (default: written from the events)
+    #[arg(long)]
+    description: Option<String>,
+    /// Product categories, comma-separated (default: the events', or the group's first)
+    #[arg(long, value_delimiter = ',')]
+    categories: Vec<String>,
+    /// Tiers, comma-separated (default: the events', or all)
+    #[arg(long, value_delimiter = ',', value_parser = parse_tier)]
+    tiers: Vec<crate::model::Tier>,
+    /// The milestone it ships in (default: the newest of the dictionary)
+    #[arg(long)]
+    milestone: Option<String>,
+    /// The merge request that adds it (default: `TODO`, a warning until it is set)
+    #[arg(long, value_name = "URL")]
+    introduced_by_url: Option<String>,
+    /// Never ask, even in a terminal: what the flags leave out takes its default
+    #[arg(long)]
+    no_input: bool,
+}
+
+#[derive(Args, Debug)]
+struct NewMetricArgs {
+    #[command(flatten)]
+    common: NewCommonArgs,
+    /// The events counted (their actions), comma-separated: several are a union
+    #[arg(long, value_delimiter = ',')]
+    events: Vec<String>,
+    /// Count distinct values (`user.id`, `project.id`, `namespace.id`, ...), or `none` for a total
+    #[arg(long)]
+    unique: Option<String>,
+    /// Time frames, comma-separated (default: `28d,7d`)
+    #[arg(long, value_delimiter = ',', value_parser = parse_time_frame)]
+    time_frame: Vec<crate::model::TimeFrame>,
+    /// The key path (default: GitLab's `counts.count_distinct_<unique>_from_<event>`)
+    #[arg(long)]
+    key_path: Option<String>,
+    /// Its xMAU role (`gmau`, `smau`, `paid_gmau`, `umau`, `amau`, ...)
+    #[arg(long)]
+    role: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct NewEventArgs {
+    #[command(flatten)]
+    common: NewCommonArgs,
+    /// The event's action (its name, e.g. `create_merge_request`)
+    #[arg(long)]
+    action: Option<String>,
+    /// Identifiers, comma-separated (default: `project,user,namespace`)
+    #[arg(long, value_delimiter = ',')]
+    identifiers: Vec<String>,
+}
+
+fn parse_tier(text: &str) -> Result<crate::model::Tier, String> {
+    crate::model::Tier::parse(text).ok_or_else(|| "one of free, premium, ultimate".to_owned())
+}
+
+fn parse_time_frame(text: &str) -> Result<crate::model::TimeFrame, String> {
+    crate::model::TimeFrame::parse(text).ok_or_else(|| "one of 7d, 28d, all, none".to_owned())
+}
+
+#[derive(Args, Debug)]
+struct MigrateArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Write the rewritten files (default: show the changes as a diff and write nothing)
+    #[arg(long)]
+    write: bool,
+    /// Report format: `human` (diff, changes, problems left) or `json`
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    format: DiffFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
+#[derive(Args, Debug)]
+struct CompletionsArgs {
+    /// The shell
+    shell: clap_complete::Shell,
 }
 
 #[derive(Args, Debug)]
@@ -78,6 +213,9 @@ struct CheckArgs {
     project: ProjectArgs,
     #[command(flatten)]
     report: ReportArgs,
+    /// Check again on every change, re-parsing only the changed files (Ctrl-C to stop)
+    #[arg(long)]
+    watch: bool,
 }
 
 #[derive(Args, Debug)]
@@ -98,6 +236,27 @@ struct BuildArgs {
     /// A folder of template overrides (default: `[build] templates` of metricc.toml)
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
+    /// Build again on every change, re-parsing only the changed files (Ctrl-C to stop)
+    #[arg(long, conflicts_with = "check")]
+    watch: bool,
+}
+
+#[derive(Args, Debug)]
+struct ValidatePayloadArgs {
+    /// The ping to check: a JSON file
+    #[arg(value_name = "PING")]
+    ping: PathBuf,
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Report format
+    #[arg(long, value_enum, default_value_t = PayloadFormat::Human)]
+    format: PayloadFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum PayloadFormat {
+    Human,
+    Json,
 }
 
 fn only_help() -> String {
@@ -135,8 +294,14 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check(&args),
         Command::Build(args) => build(&args),
+        Command::ValidatePayload(args) => validate_payload(&args),
         Command::Explain(args) => explain(&args),
         Command::Templates(args) => templates(&args),
+        Command::Diff(args) => diff(&args),
+        Command::Migrate(args) => migrate(&args),
+        Command::New(command) => new(&command),
+        Command::Completions(args) => completions(&args),
+        Command::Man => man(),
     };
     match result {
         Ok(code) => code,
@@ -156,6 +321,16 @@ fn load(project: &ProjectArgs, report: &ReportArgs) -> Result<Config, Error> {
 
 fn check(args: &CheckArgs) -> Result<ExitCode, Error> {
     let config = load(&args.project, &args.report)?;
+    if args.watch {
+        crate::workflow::watch::watch(&config, |run| {
+            if report(run.compilation, &args.report).is_err() {
+                return false;
+            }
+            eprintln!("{}", watch_line(run));
+            true
+        })?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let compilation = pipeline::compile(&config)?;
     report(&compilation, &args.report)?;
     Ok(exit(compilation.failed()))
@@ -177,6 +352,20 @@ fn build(args: &BuildArgs) -> Result<ExitCode, Error> {
     } else {
         Mode::Write
     };
+    if args.watch {
+        let mut failure = None;
+        crate::workflow::watch::watch(&config, |run| match built_report(&config, args, run) {
+            Ok(()) => true,
+            Err(error) => {
+                failure = Some(error);
+                false
+            }
+        })?;
+        return match failure {
+            Some(error) => Err(error),
+            None => Ok(ExitCode::SUCCESS),
+        };
+    }
     let built = builder::run(&config, mode)?;
     let compilation = &built.compilation;
     // A clean build is quiet in the human format; machine formats always get their report.
@@ -225,6 +414,391 @@ fn build(args: &BuildArgs) -> Result<ExitCode, Error> {
             Ok(exit(true))
         }
     }
+}
+
+/// One `build --watch` run: the check is done; report it and write the outputs.
+fn built_report(
+    config: &Config,
+    args: &BuildArgs,
+    run: &crate::workflow::watch::Run<'_>,
+) -> Result<(), Error> {
+    let compilation = run.compilation;
+    if !compilation.diagnostics.is_empty() {
+        report(compilation, &args.report)?;
+    }
+    if compilation.failed() {
+        eprintln!("nothing written: fix the errors reported first");
+    } else {
+        let files = builder::emit_outputs(config, compilation)?;
+        let written = crate::write::write(
+            &config.out_dir(),
+            &files,
+            &match &config.only {
+                Some(backends) => {
+                    crate::write::Scope::Only(backends.iter().map(|b| b.owns.to_owned()).collect())
+                }
+                None => crate::write::Scope::All,
+            },
+        )?;
+        eprintln!(
+            "{}: {} written, {} unchanged, {} removed",
+            config.out_dir().display(),
+            written.written.len(),
+            written.unchanged,
+            written.removed.len()
+        );
+    }
+    eprintln!("{}", watch_line(run));
+    Ok(())
+}
+
+/// The line a watch run ends with: how long the check took, and how much it re-parsed.
+fn watch_line(run: &crate::workflow::watch::Run<'_>) -> String {
+    format!(
+        "[watch] checked in {:.1} ms ({} parsed); waiting for changes",
+        run.elapsed.as_secs_f64() * 1000.0,
+        plural(run.parsed, "file")
+    )
+}
+
+fn diff(args: &DiffArgs) -> Result<ExitCode, Error> {
+    use crate::workflow::{diff, git::GitTree};
+    let root = args
+        .project
+        .root
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let config = Config::load(&root, args.project.preset, args.project.config.as_deref())?;
+    let base_tree = GitTree::read(&config, &args.base)?;
+    let base = pipeline::compile_tree(&config, &base_tree, None)?;
+    let head = pipeline::compile(&config)?;
+    let report = diff::compare(&args.base, &base, &head);
+    let text = match args.format {
+        DiffFormat::Human => diff::human(&report),
+        DiffFormat::Json => diff::json(&report),
+        DiffFormat::Markdown => diff::markdown(&report),
+    };
+    match &args.output {
+        Some(path) => write_report(path, &text)?,
+        None => {
+            // A closed pipe is not an error worth reporting.
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        }
+    }
+    Ok(exit(report.is_breaking()))
+}
+
+fn migrate(args: &MigrateArgs) -> Result<ExitCode, Error> {
+    use crate::workflow::migrate;
+    let root = args
+        .project
+        .root
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let config = Config::load(&root, args.project.preset, args.project.config.as_deref())?;
+    let before = pipeline::compile(&config)?;
+    let migration = migrate::plan(&config, &before)?;
+    if args.write {
+        for (path, (_, rewrite)) in &migration.files {
+            let target = config.root.join(path);
+            let temporary = target.with_extension("yml.metricc-migrate");
+            std::fs::write(&temporary, &rewrite.text)
+                .and_then(|()| std::fs::rename(&temporary, &target))
+                .map_err(|source| Error::WriteReport {
+                    path: target.clone(),
+                    source,
+                })?;
+        }
+    }
+    let left = migration.left();
+    let errors = left
+        .iter()
+        .filter(|d| d.severity == diagnostics::Severity::Error)
+        .count();
+    let text = match args.format {
+        DiffFormat::Json => {
+            let left: Vec<diagnostics::Diagnostic> = left.iter().map(|d| (*d).clone()).collect();
+            let rendered = diagnostics::render(
+                Format::Json,
+                RULES,
+                &left,
+                &migration.after.sources,
+                &migration.after.summary,
+                Style::Plain,
+            );
+            let left: serde_json::Value = serde_json::from_str(&rendered).unwrap_or_default();
+            let files: Vec<serde_json::Value> = migration
+                .files
+                .iter()
+                .map(|(path, (_, r))| serde_json::json!({"path": path, "changes": r.changes}))
+                .collect();
+            let report = serde_json::json!({
+                "written": args.write,
+                "files": files,
+                "left": left["diagnostics"],
+            });
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&report).unwrap_or_default()
+            )
+        }
+        DiffFormat::Human | DiffFormat::Markdown => {
+            let mut out = String::new();
+            for (path, (old, rewrite)) in &migration.files {
+                if !args.write {
+                    out.push_str(&migrate::unified_diff(path, old, &rewrite.text));
+                }
+                out.push_str(&format!("# {path}\n"));
+                for change in &rewrite.changes {
+                    out.push_str(&format!("#   {change}\n"));
+                }
+                out.push('\n');
+            }
+            if !left.is_empty() {
+                let left: Vec<diagnostics::Diagnostic> =
+                    left.iter().map(|d| (*d).clone()).collect();
+                out.push_str("left to decide by hand (what `metricc check` will report):\n\n");
+                out.push_str(&diagnostics::render(
+                    Format::Human,
+                    RULES,
+                    &left,
+                    &migration.after.sources,
+                    &migration.after.summary,
+                    Style::Plain,
+                ));
+            }
+            out.push_str(&format!(
+                "{} {}; {} left to decide\n",
+                plural(migration.files.len(), "file"),
+                if args.write {
+                    "rewritten"
+                } else {
+                    "to rewrite (dry run: pass --write to apply)"
+                },
+                plural(errors, "error"),
+            ));
+            out
+        }
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Ok(exit(errors > 0))
+}
+
+fn new(command: &NewCommand) -> Result<ExitCode, Error> {
+    use crate::model::{TimeFrame, Unique};
+    use crate::workflow::prompt::Prompter;
+    use crate::workflow::scaffold::{self, NewEvent, NewMetric};
+    let common = match command {
+        NewCommand::Metric(args) => &args.common,
+        NewCommand::Event(args) => &args.common,
+    };
+    let root = common
+        .project
+        .root
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let config = Config::load(
+        &root,
+        common.project.preset,
+        common.project.config.as_deref(),
+    )?;
+    let compilation = pipeline::compile(&config)?;
+    let dictionary = &compilation.dictionary;
+    let interactive = !common.no_input && std::io::stdin().is_terminal();
+    let mut prompt = Prompter::new(std::io::stdin().lock());
+    fn asked<T>(answer: std::io::Result<T>) -> Result<T, Error> {
+        answer.map_err(|e| Error::Scaffold(format!("no answer: {e}")))
+    }
+    let milestone = scaffold::newest_milestone(dictionary);
+    let file = match command {
+        NewCommand::Metric(args) => {
+            let mut spec = NewMetric {
+                events: args.events.clone(),
+                unique: None,
+                time_frames: args.time_frame.clone(),
+                key_path: args.key_path.clone(),
+                description: common.description.clone(),
+                group: common.group.clone(),
+                categories: common.categories.clone(),
+                role: args.role.clone(),
+                tiers: common.tiers.clone(),
+                milestone: common.milestone.clone(),
+                introduced_by_url: common.introduced_by_url.clone(),
+            };
+            let mut unique = args.unique.clone();
+            if interactive {
+                if spec.events.is_empty() {
+                    // The newest events first: the ones a new metric most likely counts.
+                    let mut events: Vec<_> = dictionary.events.iter().collect();
+                    events.sort_by_key(|e| std::cmp::Reverse(e.milestone.as_ref().map(|m| m.value)));
+                    let choices: Vec<String> =
+                        events.iter().take(12).map(|e| e.action.value.clone()).collect();
+                    let default = choices.first().cloned().unwrap_or_default();
+                    spec.events = asked(prompt.choose(
+                        "Events to count (numbers or names, comma-separated)",
+                        &choices,
+                        &default,
+                    ))?;
+                }
+                if unique.is_none() {
+                    let choices = ["user.id", "project.id", "namespace.id", "none"].map(String::from);
+                    unique = asked(prompt.choose("Count distinct", &choices, "user.id"))?
+                        .into_iter()
+                        .next();
+                }
+                if spec.group.is_none() {
+                    let default = spec
+                        .events
+                        .iter()
+                        .find_map(|a| dictionary.event(a)?.product_group.as_ref())
+                        .map(|g| g.value.clone())
+                        .unwrap_or_default();
+                    spec.group = Some(asked(prompt.ask("Group", &default))?);
+                }
+                if spec.role.is_none() {
+                    let choices =
+                        ["none", "gmau", "paid_gmau", "smau", "umau", "amau"].map(String::from);
+                    spec.role = asked(prompt.choose("xMAU role", &choices, "none"))?
+                        .into_iter()
+                        .next()
+                        .filter(|r| r != "none");
+                }
+                if spec.time_frames.is_empty() {
+                    // xMAU metrics count over 28 days.
+                    let default = if spec.role.is_some() { "28d" } else { "28d, 7d" };
+                    let answer = asked(prompt.ask("Time frames", default))?;
+                    spec.time_frames = answer
+                        .split(',')
+                        .filter_map(|t| TimeFrame::parse(t.trim()))
+                        .collect();
+                }
+                if spec.milestone.is_none() {
+                    spec.milestone = Some(asked(prompt.ask("Milestone", &milestone))?);
+                }
+            }
+            spec.unique = match unique.as_deref() {
+                None => Some(Unique::UserId),
+                Some("none") => None,
+                Some(text) => Some(Unique::parse(text).ok_or_else(|| {
+                    Error::Scaffold(format!("`{text}` is not a unique count: user.id, project.id, namespace.id, label, property, value or none"))
+                })?),
+            };
+            scaffold::metric(&config, dictionary, &spec)
+        }
+        NewCommand::Event(args) => {
+            let mut spec = NewEvent {
+                action: args.action.clone().unwrap_or_default(),
+                description: common.description.clone(),
+                group: common.group.clone(),
+                categories: common.categories.clone(),
+                identifiers: args.identifiers.clone(),
+                tiers: common.tiers.clone(),
+                milestone: common.milestone.clone(),
+                introduced_by_url: common.introduced_by_url.clone(),
+            };
+            if interactive {
+                if spec.action.is_empty() {
+                    spec.action = asked(prompt.ask("Action (e.g. create_merge_request)", ""))?;
+                }
+                if spec.description.is_none() {
+                    let default = format!("A user did {}", spec.action.replace('_', " "));
+                    spec.description = Some(asked(prompt.ask("Description", &default))?);
+                }
+                if spec.group.is_none() {
+                    let choices = scaffold::groups(dictionary);
+                    spec.group = asked(prompt.choose("Group (number or key)", &choices, ""))?
+                        .into_iter()
+                        .next();
+                }
+                if spec.milestone.is_none() {
+                    spec.milestone = Some(asked(prompt.ask("Milestone", &milestone))?);
+                }
+            }
+            scaffold::event(&config, dictionary, &spec)
+        }
+    }
+    .map_err(|e| Error::Scaffold(e.to_string()))?;
+    let target = scaffold::target(&config, &file);
+    if target.exists() {
+        return Err(Error::Scaffold(format!("{} exists already", file.path)));
+    }
+    if let Some(dir) = target.parent() {
+        std::fs::create_dir_all(dir).map_err(|source| Error::WriteReport {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    std::fs::write(&target, &file.text).map_err(|source| Error::WriteReport {
+        path: target.clone(),
+        source,
+    })?;
+    println!("{}", file.path);
+    // Show at once what `check` says about the new file.
+    let after = pipeline::compile(&config)?;
+    let own: Vec<diagnostics::Diagnostic> = after
+        .diagnostics
+        .iter()
+        .filter(|d| after.sources.file(d.span.file).path == file.path)
+        .cloned()
+        .collect();
+    if !own.is_empty() {
+        eprint!(
+            "{}",
+            diagnostics::render(
+                Format::Human,
+                RULES,
+                &own,
+                &after.sources,
+                &after.summary,
+                Style::Plain
+            )
+        );
+    }
+    Ok(exit(
+        own.iter()
+            .any(|d| d.severity == diagnostics::Severity::Error),
+    ))
+}
+
+fn completions(args: &CompletionsArgs) -> Result<ExitCode, Error> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(args.shell, &mut command, "metricc", &mut std::io::stdout());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn man() -> Result<ExitCode, Error> {
+    let command = <Cli as clap::CommandFactory>::command();
+    let mut page = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = clap_mangen::Man::new(command).render(&mut page);
+    let _ = std::io::stdout().lock().write_all(&page);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn validate_payload(args: &ValidatePayloadArgs) -> Result<ExitCode, Error> {
+    let root = args
+        .project
+        .root
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let checked = Config::load(&root, args.project.preset, args.project.config.as_deref())
+        .map_err(payload::PingError::from)
+        .and_then(|config| payload::validate_file(&config, &args.ping));
+    let report = match checked {
+        Ok(report) => report,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let name = args.ping.display().to_string();
+    let text = match args.format {
+        PayloadFormat::Human => payload::render_human(&report, &name),
+        PayloadFormat::Json => payload::render_json(&report, &name),
+    };
+    // A closed pipe is not an error worth reporting.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Ok(exit(!report.is_valid()))
 }
 
 fn exit(failed: bool) -> ExitCode {

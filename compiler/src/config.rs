@@ -22,6 +22,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::check::sql::SqlSettings;
+use crate::check::sql::sql_not_read_only::SQL_NOT_READ_ONLY;
 use crate::check::{RULES, find_rule};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::emit::{self, BACKENDS, Backend};
@@ -59,6 +61,17 @@ pub enum TaxonomySource {
     },
 }
 
+/// Where a checked tree keeps its own lists of groups and categories, which then override
+/// the taxonomy's (GitLab: `config/metrics/schema/product_groups.json` and
+/// `config/feature_categories.yml`, the truth at the checked revision).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TreeLists {
+    /// A JSON object whose `enum` lists the groups, relative to the root.
+    pub groups: String,
+    /// A YAML list of categories, relative to the root.
+    pub categories: String,
+}
+
 /// The configured level of each rule: `None` means "allow" (not reported). With
 /// `deny_warnings`, every reported problem is an error.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -82,12 +95,14 @@ impl Levels {
         }
     }
 
-    /// Applies the levels: drops allowed diagnostics, sets the others' severity.
+    /// Applies the levels: drops allowed diagnostics, sets the others' severity (a
+    /// diagnostic's own level, [`Diagnostic::default_level`], stands in for the rule's
+    /// default).
     pub fn apply(&self, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         diagnostics
             .into_iter()
             .filter_map(|mut d| {
-                d.severity = self.of(d.rule.code, d.rule.default)?;
+                d.severity = self.of(d.rule.code, d.severity)?;
                 Some(d)
             })
             .collect()
@@ -100,6 +115,8 @@ pub struct Config {
     pub root: PathBuf,
     pub preset: Preset,
     pub taxonomy: TaxonomySource,
+    /// The tree's own group and category lists, used when present.
+    pub tree_lists: Option<TreeLists>,
     pub layout: Layout,
     /// The output folder, relative to the root unless absolute.
     pub out: PathBuf,
@@ -115,6 +132,8 @@ pub struct Config {
     /// The backends' settings (`[build.<backend>]`).
     pub settings: emit::Settings,
     pub levels: Levels,
+    /// Options of the SQL rules (`[rules.sql-not-read-only]`).
+    pub sql: SqlSettings,
 }
 
 #[derive(Deserialize, Default)]
@@ -126,7 +145,7 @@ struct ConfigFile {
     #[serde(default)]
     build: BuildSection,
     #[serde(default)]
-    rules: BTreeMap<String, LevelSetting>,
+    rules: BTreeMap<String, RuleSetting>,
 }
 
 #[derive(Deserialize, Default)]
@@ -154,6 +173,23 @@ enum LevelSetting {
     Deny,
     Warn,
     Allow,
+}
+
+/// One entry of `[rules]`: a level (`MC601 = "allow"`), or a table with a level and the
+/// rule's options (`[rules.sql-not-read-only]` with `allow-functions`).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RuleSetting {
+    Level(LevelSetting),
+    Table(RuleTable),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RuleTable {
+    level: Option<LevelSetting>,
+    /// `sql-not-read-only` only: functions the project has vetted as read-only.
+    allow_functions: Option<Vec<String>>,
 }
 
 impl Config {
@@ -227,14 +263,31 @@ impl Config {
                     "unknown rule `{key}` in [rules]{hint}; `metricc explain` lists the rules"
                 )));
             };
-            config.levels.set(
-                rule.code,
-                match setting {
-                    LevelSetting::Deny => Some(Severity::Error),
-                    LevelSetting::Warn => Some(Severity::Warning),
-                    LevelSetting::Allow => None,
-                },
-            );
+            let (level, allow_functions) = match setting {
+                RuleSetting::Level(level) => (Some(*level), None),
+                RuleSetting::Table(table) => (table.level, table.allow_functions.as_ref()),
+            };
+            if let Some(level) = level {
+                config.levels.set(
+                    rule.code,
+                    match level {
+                        LevelSetting::Deny => Some(Severity::Error),
+                        LevelSetting::Warn => Some(Severity::Warning),
+                        LevelSetting::Allow => None,
+                    },
+                );
+            }
+            if let Some(functions) = allow_functions {
+                if rule.code != SQL_NOT_READ_ONLY.code {
+                    return Err(invalid(format!(
+                        "`allow-functions` in [rules.{key}]: only `sql-not-read-only` \
+                         ({}) takes it",
+                        SQL_NOT_READ_ONLY.code
+                    )));
+                }
+                config.sql.allowed_functions =
+                    functions.iter().map(|f| f.trim().to_lowercase()).collect();
+            }
         }
         Ok(config)
     }
@@ -246,6 +299,7 @@ impl Config {
                 root: root.to_path_buf(),
                 preset,
                 taxonomy: TaxonomySource::File("definitions/stages.yml".into()),
+                tree_lists: None,
                 layout: Layout {
                     taxonomy: Some("definitions/stages.yml".into()),
                     metrics: vec!["definitions/metrics".into()],
@@ -258,6 +312,7 @@ impl Config {
                 templates: None,
                 settings: emit::Settings::default(),
                 levels: Levels::default(),
+                sql: SqlSettings::default(),
             },
             Preset::Gitlab => {
                 let mut levels = Levels::default();
@@ -280,6 +335,10 @@ impl Config {
                         name: "<metricc>/presets/gitlab/stages.yml", // see source::BUNDLED_PREFIX
                         text: GITLAB_TAXONOMY,
                     },
+                    tree_lists: Some(TreeLists {
+                        groups: "config/metrics/schema/product_groups.json".into(),
+                        categories: "config/feature_categories.yml".into(),
+                    }),
                     layout: Layout {
                         taxonomy: None,
                         metrics: vec!["config/metrics".into(), "ee/config/metrics".into()],
@@ -294,6 +353,7 @@ impl Config {
                     templates: None,
                     settings: emit::Settings::default(),
                     levels,
+                    sql: SqlSettings::default(),
                 }
             }
         }
@@ -367,6 +427,25 @@ mod tests {
         assert!(err.contains("did you mean `MC601`"), "{err}");
         let dir = project("[paths]\nmetric = [\"m\"]\n");
         assert!(Config::load(dir.path(), None, None).is_err());
+    }
+
+    #[test]
+    fn rules_take_a_level_or_a_table_with_options() {
+        let dir = project(
+            "[rules.sql-not-read-only]\nallow-functions = [\"Analytics.Safe\"]\n[rules.MC601]\nlevel = \"allow\"\n",
+        );
+        let config = Config::load(dir.path(), None, None).unwrap();
+        assert!(config.sql.allows_function("analytics.safe"));
+        assert_eq!(config.levels.of("MC601", Severity::Warning), None);
+        assert_eq!(
+            config.levels.of("MC304", Severity::Error),
+            Some(Severity::Error)
+        );
+        let dir = project("[rules.MC601]\nallow-functions = [\"x\"]\n");
+        let err = Config::load(dir.path(), None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("only `sql-not-read-only`"), "{err}");
     }
 
     #[test]

@@ -54,6 +54,15 @@ pub enum Error {
     Emit(#[from] EmitError),
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// The file system watcher failed (`--watch`).
+    #[error("{0}")]
+    Watch(String),
+    /// `metricc new` cannot write the definition asked for.
+    #[error("{0}")]
+    Scaffold(String),
+    /// A git command failed (`metricc diff`): the message says which and why.
+    #[error("{0}")]
+    Git(String),
     #[error("cannot write {}: {source}", path.display())]
     WriteReport {
         path: PathBuf,

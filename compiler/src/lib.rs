@@ -2,7 +2,8 @@
 //!
 //! The pipeline, one module per stage (see `docs/architecture.md`):
 //! [`source`] (load) → [`yaml`] → [`model`] (parse) → [`resolve`] → [`check`] →
-//! [`emit`] → [`write`], driven by [`pipeline::compile`] and, for outputs, [`build()`].
+//! [`emit`] → [`write`], driven by [`pipeline::compile`] and, for outputs, [`build()`];
+//! [`payload`] checks received Service Pings against the dictionary.
 //! [`diagnostics`] holds the problem type and its renderers; [`config`] says where things
 //! are; [`cli`] (feature `cli`) is the `metricc` command.
 //!
@@ -20,10 +21,12 @@ pub mod diagnostics;
 pub mod emit;
 pub mod error;
 pub mod model;
+pub mod payload;
 pub mod pipeline;
 pub mod resolve;
 pub mod source;
 pub mod suggest;
+pub mod workflow;
 pub mod write;
 pub mod yaml;
 

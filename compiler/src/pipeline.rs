@@ -4,19 +4,24 @@
 //! dictionary-wide stages then run once over the result. Nothing here stops at the first
 //! problem: every file is processed and every diagnostic collected.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::time::SystemTime;
 
 use rayon::prelude::*;
 
 use crate::check;
+use crate::check::files::unusable_list;
 use crate::check::files::{
     file_too_large::FILE_TOO_LARGE, not_a_mapping::NOT_A_MAPPING, not_utf8::NOT_UTF8,
     unreadable_file::UNREADABLE_FILE,
 };
+use crate::check::sql::SqlSettings;
 use crate::config::{Config, Preset, TaxonomySource};
 use crate::diagnostics::{self, Diagnostic, Severity, Summary};
 use crate::error::Error;
-use crate::model::{EventDefinition, MetricDefinition, Taxonomy, ValueType};
+use crate::model::taxonomy::list_names;
+use crate::model::{Dialect, EventDefinition, MetricDefinition, Taxonomy, ValueType};
 use crate::resolve::{Dictionary, ValueSchema};
 use crate::source::{
     self, FileId, FileKind, FoundFile, MAX_FILE_BYTES, ReadProblem, SourceFile, SourceMap, Span,
@@ -41,6 +46,7 @@ impl Compilation {
 }
 
 /// What one definition file turned into.
+#[derive(Clone)]
 enum Item {
     Nothing,
     Taxonomy(Taxonomy),
@@ -48,15 +54,99 @@ enum Item {
     Event(Box<EventDefinition>),
 }
 
+/// One file read and parsed: what the per-file stage produces, and what a [`Cache`]
+/// keeps between runs.
+#[derive(Clone)]
 struct Loaded {
     file: SourceFile,
     item: Item,
     diagnostics: Vec<Diagnostic>,
 }
 
+/// Where a compilation reads the project's files: the disk ([`Disk`]), or a snapshot of
+/// them (a git revision, texts about to be rewritten).
+pub trait Tree: Sync {
+    /// The project's definition files, sorted by kind and path.
+    fn discover(&self, config: &Config) -> Result<Vec<FoundFile>, Error>;
+    /// The text of a discovered file.
+    fn read(&self, found: &FoundFile) -> Result<String, ReadProblem>;
+    /// The text of another file of the project (a value schema, a list), by its path
+    /// relative to the root; `None` when there is no such file.
+    fn read_other(&self, relative: &str) -> Option<Result<String, ReadProblem>>;
+    /// What identifies a file's current content cheaply (modification time and size), for
+    /// a [`Cache`]; `None` when the tree cannot tell.
+    fn stamp(&self, _found: &FoundFile) -> Option<Stamp> {
+        None
+    }
+}
+
+/// The project's files on disk.
+pub struct Disk;
+
+impl Tree for Disk {
+    fn discover(&self, config: &Config) -> Result<Vec<FoundFile>, Error> {
+        discover(config)
+    }
+
+    fn read(&self, found: &FoundFile) -> Result<String, ReadProblem> {
+        source::read_text(&found.path)
+    }
+
+    fn read_other(&self, _relative: &str) -> Option<Result<String, ReadProblem>> {
+        None // read through `Config::root` below, which knows the disk
+    }
+
+    fn stamp(&self, found: &FoundFile) -> Option<Stamp> {
+        let meta = std::fs::metadata(&found.path).ok()?;
+        Some(Stamp {
+            modified: meta.modified().ok()?,
+            len: meta.len(),
+        })
+    }
+}
+
+/// A file's modification time and size: when both are unchanged, so is its parse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    modified: SystemTime,
+    len: u64,
+}
+
+/// The per-file results of earlier runs (`check --watch`), so that a run re-parses only the
+/// files that changed. A file's result is reused when its place in the sorted file list is
+/// unchanged (spans carry it), it is not marked [`Cache::changed`], and the tree gives it
+/// the same [`Stamp`] as before (a tree that gives none relies on `changed` alone). Adding
+/// or removing a file re-parses the files sorted after it.
+#[derive(Default)]
+pub struct Cache {
+    files: HashMap<String, (Option<Stamp>, FileId, Loaded)>,
+    /// Files known to have changed since the last run (paths relative to the root).
+    pub changed: std::collections::HashSet<String>,
+    /// How many files the last run parsed (the rest came from the cache).
+    pub parsed: usize,
+}
+
 /// Checks a project: the main entry point of the library.
 pub fn compile(config: &Config) -> Result<Compilation, Error> {
-    let found = discover(config)?;
+    compile_tree(config, &Disk, None)
+}
+
+/// Checks a project, reusing the per-file results of earlier runs kept in `cache`.
+pub fn compile_cached(config: &Config, cache: &mut Cache) -> Result<Compilation, Error> {
+    compile_tree(config, &Disk, Some(cache))
+}
+
+/// Checks the project as `tree` holds it.
+pub fn compile_tree(
+    config: &Config,
+    tree: &dyn Tree,
+    cache: Option<&mut Cache>,
+) -> Result<Compilation, Error> {
+    let found = tree.discover(config)?;
+    let dialect = match config.preset {
+        Preset::Native => Dialect::Native,
+        Preset::Gitlab => Dialect::Gitlab,
+    };
 
     // Bundled taxonomies are parsed like files, under a name that says where they are from.
     let bundled = match &config.taxonomy {
@@ -71,12 +161,51 @@ pub fn compile(config: &Config) -> Result<Compilation, Error> {
             FileKind::Taxonomy,
             name.to_owned(),
             text.to_owned(),
+            dialect,
+            &config.sql,
         ));
     }
-    loaded.par_extend(found.par_iter().enumerate().map(|(i, f)| {
-        let id = FileId(u32::try_from(i + bundled_count).unwrap_or(u32::MAX));
-        load(id, f)
-    }));
+    let id_of = |i: usize| FileId(u32::try_from(i + bundled_count).unwrap_or(u32::MAX));
+    match cache {
+        None => loaded.par_extend(
+            found
+                .par_iter()
+                .enumerate()
+                .map(|(i, f)| load(tree, id_of(i), f, dialect, &config.sql)),
+        ),
+        Some(cache) => {
+            let stamps: Vec<Option<Stamp>> = found.par_iter().map(|f| tree.stamp(f)).collect();
+            let reusable = |i: usize, f: &FoundFile| {
+                !cache.changed.contains(&f.display)
+                    && cache
+                        .files
+                        .get(&f.display)
+                        .is_some_and(|(stamp, id, _)| *id == id_of(i) && *stamp == stamps[i])
+            };
+            let fresh: Vec<(usize, Loaded)> = found
+                .par_iter()
+                .enumerate()
+                .filter(|(i, f)| !reusable(*i, f))
+                .map(|(i, f)| (i, load(tree, id_of(i), f, dialect, &config.sql)))
+                .collect();
+            cache.parsed = fresh.len();
+            let mut fresh = fresh.into_iter().peekable();
+            let mut files = HashMap::with_capacity(found.len());
+            for (i, f) in found.iter().enumerate() {
+                let entry = match fresh.next_if(|(j, _)| *j == i) {
+                    Some((_, parsed)) => parsed,
+                    None => match cache.files.remove(&f.display) {
+                        Some((_, _, entry)) => entry,
+                        None => load(tree, id_of(i), f, dialect, &config.sql),
+                    },
+                };
+                files.insert(f.display.clone(), (stamps[i], id_of(i), entry.clone()));
+                loaded.push(entry);
+            }
+            cache.files = files;
+            cache.changed.clear();
+        }
+    }
 
     let mut sources = SourceMap::default();
     let mut diagnostics = Vec::new();
@@ -94,20 +223,41 @@ pub fn compile(config: &Config) -> Result<Compilation, Error> {
             Item::Nothing => {}
         }
     }
-    let (taxonomy, taxonomy_file) = match taxonomy {
+    let (mut taxonomy, taxonomy_file) = match taxonomy {
         Some((t, id)) => (t, Some(id)),
         None => (Taxonomy::default(), None),
     };
+    if bundled.is_some() {
+        taxonomy.categories_authoritative = false;
+    }
+    if let Some(lists) = &config.tree_lists {
+        for (path, what) in [(&lists.groups, "groups"), (&lists.categories, "categories")] {
+            let Some(names) = read_list(config, tree, path, what, &mut sources, &mut diagnostics)
+            else {
+                continue;
+            };
+            if what == "groups" {
+                taxonomy.restrict_groups(names);
+            } else {
+                taxonomy.replace_categories(names);
+            }
+        }
+    }
     let mut dictionary = Dictionary::new(taxonomy, taxonomy_file, metrics, events);
-    load_value_schemas(config, &mut dictionary, &mut sources);
+    dictionary.dialect = dialect;
+    load_value_schemas(config, tree, &mut dictionary, &mut sources);
 
     diagnostics.extend(check::run(&dictionary, &sources));
     let mut diagnostics = config.levels.apply(diagnostics);
     diagnostics::sort(&mut diagnostics, &sources);
+    let lists = sources
+        .files()
+        .filter(|(_, f)| f.kind == FileKind::List)
+        .count();
     let summary = Summary {
         errors: count(&diagnostics, Severity::Error),
         warnings: count(&diagnostics, Severity::Warning),
-        files: sources.len() - bundled_count,
+        files: sources.len() - bundled_count - lists,
         metrics: dictionary.metrics.len(),
         events: dictionary.events.len(),
     };
@@ -117,6 +267,40 @@ pub fn compile(config: &Config) -> Result<Compilation, Error> {
         diagnostics,
         summary,
     })
+}
+
+/// Reads one of the tree's own lists (GitLab's groups or categories), when the tree has it.
+fn read_list(
+    config: &Config,
+    tree: &dyn Tree,
+    path: &str,
+    what: &str,
+    sources: &mut SourceMap,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Vec<crate::source::Spanned<String>>> {
+    let text = match tree.read_other(path) {
+        Some(read) => read.ok()?,
+        None => {
+            let on_disk = config.root.join(path);
+            if !on_disk.is_file() {
+                return None;
+            }
+            source::read_text(&on_disk).ok()?
+        }
+    };
+    let parsed = yaml::parse(&text);
+    let file = sources.add(SourceFile::new(path.to_owned(), FileKind::List, text));
+    match parsed.root.as_ref().and_then(|root| list_names(file, root)) {
+        Some(names) if parsed.problems.is_empty() => Some(names),
+        _ => {
+            let span = parsed
+                .root
+                .as_ref()
+                .map_or(Span::file_start(file), |r| Span::new(file, r.span.clone()));
+            diagnostics.push(unusable_list::diagnostic(span, what));
+            None
+        }
+    }
 }
 
 fn count(diagnostics: &[Diagnostic], severity: Severity) -> usize {
@@ -148,9 +332,15 @@ fn discover(config: &Config) -> Result<Vec<FoundFile>, Error> {
 }
 
 /// Reads and parses one discovered file.
-fn load(id: FileId, found: &FoundFile) -> Loaded {
-    let problem = match source::read_text(&found.path) {
-        Ok(text) => return parse_text(id, found.kind, found.display.clone(), text),
+fn load(
+    tree: &dyn Tree,
+    id: FileId,
+    found: &FoundFile,
+    dialect: Dialect,
+    sql: &SqlSettings,
+) -> Loaded {
+    let problem = match tree.read(found) {
+        Ok(text) => return parse_text(id, found.kind, found.display.clone(), text, dialect, sql),
         Err(problem) => problem,
     };
     let (text, diagnostic) = match problem {
@@ -201,9 +391,16 @@ fn load(id: FileId, found: &FoundFile) -> Loaded {
 }
 
 /// Parses the text of one file of a known kind: YAML, then schema, then typed model.
-fn parse_text(id: FileId, kind: FileKind, path: String, text: String) -> Loaded {
+fn parse_text(
+    id: FileId,
+    kind: FileKind,
+    path: String,
+    text: String,
+    dialect: Dialect,
+    sql: &SqlSettings,
+) -> Loaded {
     let parsed = yaml::parse(&text);
-    let mut diagnostics = check::files::yaml_problems(id, &parsed.problems);
+    let mut diagnostics = check::files::yaml_problems(id, &parsed.problems, &text);
     let item = match &parsed.root {
         None => Item::Nothing,
         Some(root) if root.as_map().is_none() => {
@@ -222,12 +419,12 @@ fn parse_text(id: FileId, kind: FileKind, path: String, text: String) -> Loaded 
             Item::Nothing
         }
         Some(root) => {
-            diagnostics.extend(check::schema::validate(kind, id, root, &text));
+            diagnostics.extend(check::schema::validate(kind, id, root, &text, dialect));
             match kind {
                 FileKind::Taxonomy => Item::Taxonomy(Taxonomy::from_node(id, root)),
                 FileKind::Metric => match MetricDefinition::from_node(id, root) {
                     Some(mut metric) => {
-                        diagnostics.extend(check::sql::check_definition(&metric, &text));
+                        diagnostics.extend(check::sql::check_definition(&metric, &text, sql));
                         if let Some(sql) = &mut metric.sql {
                             sql.drop_syntax_tree();
                         }
@@ -237,7 +434,7 @@ fn parse_text(id: FileId, kind: FileKind, path: String, text: String) -> Loaded 
                 },
                 FileKind::Event => EventDefinition::from_node(id, root)
                     .map_or(Item::Nothing, |e| Item::Event(Box::new(e))),
-                FileKind::ValueSchema => Item::Nothing,
+                FileKind::ValueSchema | FileKind::List => Item::Nothing,
             }
         }
     };
@@ -249,7 +446,12 @@ fn parse_text(id: FileId, kind: FileKind, path: String, text: String) -> Loaded 
 }
 
 /// Reads the JSON Schema files that object metrics reference (each once).
-fn load_value_schemas(config: &Config, dictionary: &mut Dictionary, sources: &mut SourceMap) {
+fn load_value_schemas(
+    config: &Config,
+    tree: &dyn Tree,
+    dictionary: &mut Dictionary,
+    sources: &mut SourceMap,
+) {
     let mut paths: Vec<String> = dictionary
         .definitions
         .iter()
@@ -259,12 +461,17 @@ fn load_value_schemas(config: &Config, dictionary: &mut Dictionary, sources: &mu
     paths.sort();
     paths.dedup();
     for path in paths {
-        let schema = read_value_schema(&config.root, &path, sources);
+        let schema = read_value_schema(&config.root, tree, &path, sources);
         dictionary.value_schemas.insert(path, schema);
     }
 }
 
-fn read_value_schema(root: &Path, path: &str, sources: &mut SourceMap) -> ValueSchema {
+fn read_value_schema(
+    root: &Path,
+    tree: &dyn Tree,
+    path: &str,
+    sources: &mut SourceMap,
+) -> ValueSchema {
     let relative = Path::new(path);
     if relative.is_absolute()
         || relative
@@ -275,7 +482,10 @@ fn read_value_schema(root: &Path, path: &str, sources: &mut SourceMap) -> ValueS
             reason: "the path must stay inside the project (relative, without `..`)".to_owned(),
         };
     }
-    let text = match source::read_text(&root.join(relative)) {
+    let read = tree
+        .read_other(path)
+        .unwrap_or_else(|| source::read_text(&root.join(relative)));
+    let text = match read {
         Ok(text) => text,
         Err(ReadProblem::Unreadable(e)) => {
             return ValueSchema::Missing {

@@ -81,10 +81,13 @@ pub enum FileKind {
     Event,
     /// A JSON Schema referenced by an object metric's `value_json_schema`.
     ValueSchema,
+    /// A list of groups or categories that overrides the taxonomy's (GitLab's own, in a
+    /// checked GitLab tree).
+    List,
 }
 
 /// One file: its path as shown to users (relative to the project root) and its text.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SourceFile {
     /// Path relative to the project root, with `/` separators.
     pub path: String,

@@ -22,6 +22,8 @@ const LAYERS: &[&str] = &[
     "config",
     "pipeline",
     "build",
+    "payload",
+    "workflow",
     "cli",
 ];
 
@@ -142,7 +144,13 @@ fn the_library_builds_without_the_command_line() {
         String::from_utf8_lossy(&output.stderr)
     );
     let tree = String::from_utf8(output.stdout).unwrap();
-    for crate_name in ["clap ", "mimalloc "] {
+    for crate_name in [
+        "clap ",
+        "mimalloc ",
+        "notify ",
+        "clap_complete ",
+        "clap_mangen ",
+    ] {
         assert!(
             !tree.lines().any(|l| l.starts_with(crate_name)),
             "the library without `cli` depends on {crate_name}"

@@ -89,9 +89,9 @@ const EXPECTED: &[Expected] = &[
     },
     Expected {
         codes: &["MC107"],
-        reason: "transitional era: `tier`/`distribution` on metrics, `distributions` or \
-                 `product_category` on events, which GitLab dropped (its newest base.json and \
-                 events schema.json reject unknown fields)",
+        reason: "transitional era: `tier`/`distribution` on metrics, `distributions`, \
+                 `product_category` or `product_stage`/`product_section` on events, which GitLab \
+                 dropped (its newest base.json and events schema.json reject unknown fields)",
         files: &[
             "config/events/1655726589_ide_edit_g_edit_by_web_ide.yml",
             "config/events/create_merge_request_note.yml",
@@ -133,16 +133,45 @@ const EXPECTED: &[Expected] = &[
     },
     Expected {
         codes: &["MC403"],
-        reason: "product_group not in GitLab's newest product_groups.json enum (database_health, \
-                 agent_foundations, the old `import` and the 2021 label `group::editor`)",
+        reason: "product_group not in the tree's own config/metrics/schema/product_groups.json \
+                 (GitLab's 2026-03 list, which dropped these groups after the files were \
+                 written: import_and_integrate → import, runner → runner_core, code_creation → \
+                 ai_coding; distribution_deploy and database_frameworks without a known \
+                 successor), and the 2021 label `group::editor`",
         files: &[
             "config/events/1655726589_ide_edit_g_edit_by_web_ide.yml",
-            "config/metrics/settings/20260909120001_autovacuum_disabled.yml",
-            "config/metrics/settings/20260916120001_statement_timeout_unlimited.yml",
+            "config/events/1658833247_integrations_class_perform_integrations_action.yml",
+            "config/metrics/counts_28d/20210216175436_projects_slack_notifications_active.yml",
+            "config/metrics/counts_all/20210216175402_projects_slack_slash_active.yml",
+            "config/metrics/license/20210216175601_version.yml",
+            "config/metrics/license/20210216175602_installation_type.yml",
+            "config/metrics/settings/20210201124935_database_adapter.yml",
+            "config/metrics/settings/20211201012652_flavor.yml",
+            "config/metrics/settings/20230203164341_index_inconsistencies_metric.yml",
+            "config/metrics/settings/20230328165533_mode.yml",
+            "config/metrics/settings/20240425162824_instance_runner_registration_token_allowed.yml",
+            "config/metrics/settings/20250127125600_patched_files.yml",
+            "config/metrics/settings/20250410092300_clickhouse_configured.yml",
+            "ee/config/events/ci_repository_xray_artifact_created.yml",
+            "ee/config/metrics/counts_all/20210216175848_projects_github_active.yml",
+        ],
+    },
+    Expected {
+        codes: &["MC408"],
+        reason: "product_categories entry not in the tree's own config/feature_categories.yml, \
+                 which is authoritative at the checked tree: the corpus copy (gitlabhq 00cfeb7c) \
+                 is older than these files (duo_agent_platform, mcp_server, agent_foundations, \
+                 workspaces, duo_setting, virtual_registry)",
+        files: &[
+            "config/events/finish_mcp_tool_call.yml",
+            "config/events/start_mcp_tool_call.yml",
+            "config/metrics/settings/20260609100001_mcp_server_enabled.yml",
             "ee/config/events/agent_platform_session_created.yml",
             "ee/config/events/agent_platform_session_finished.yml",
             "ee/config/events/cleanup_stuck_agent_platform_session.yml",
-            "ee/config/metrics/counts_28d/20210216184949_i_ecosystem_jira_service_list_issues_monthly.yml",
+            "ee/config/events/click_open_workspace_button.yml",
+            "ee/config/metrics/settings/20250624094802_instance_duo_availability.yml",
+            "ee/config/metrics/settings/maven_virtual_registries_enabled.yml",
         ],
     },
     Expected {

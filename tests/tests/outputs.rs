@@ -21,6 +21,12 @@ fn outputs() -> &'static BTreeMap<String, Vec<u8>> {
     static OUTPUTS: OnceLock<BTreeMap<String, Vec<u8>>> = OnceLock::new();
     OUTPUTS.get_or_init(|| {
         let project = example_project();
+        // With an Iglu vendor, so that the schemas backend writes its self-describing forms.
+        std::fs::write(
+            project.path().join("metricc.toml"),
+            "[build.schemas]\nvendor = \"com.example\"\n",
+        )
+        .unwrap();
         let output = run(project.path(), &["build"]);
         assert_eq!(status(&output), 0, "{}{}", stdout(&output), stderr(&output));
         let root = project.path().join("generated");
@@ -115,4 +121,119 @@ fn rust_code_reads_like_handwritten_code() {
     .join("\n\n");
     insta::assert_snapshot!("rust.mod.rs", excerpt);
     insta::assert_snapshot!("rust.access.rs", output("rust/access.rs"));
+}
+
+#[test]
+fn docs_pages_of_a_few_metrics_and_events() {
+    for (name, path) in [
+        // SQL, SMAU and GMAU of its stage and group.
+        (
+            "docs_md_metric_sql_xmau",
+            "docs/markdown/metrics/active_users.verify.pipeline_users_monthly.md",
+        ),
+        (
+            "docs_html_metric_sql_xmau",
+            "docs/html/metrics/active_users.verify.pipeline_users_monthly.html",
+        ),
+        // Counted from events.
+        (
+            "docs_md_metric_events",
+            "docs/markdown/metrics/active_users.foundations.passkey_users_monthly.md",
+        ),
+        (
+            "docs_html_metric_events",
+            "docs/html/metrics/active_users.foundations.passkey_users_monthly.html",
+        ),
+        ("docs_md_event", "docs/markdown/events/create_issue.md"),
+        ("docs_html_event", "docs/html/events/create_issue.html"),
+        (
+            "docs_md_group",
+            "docs/markdown/groups/pipeline_execution.md",
+        ),
+        (
+            "docs_html_group",
+            "docs/html/groups/pipeline_execution.html",
+        ),
+        ("docs_md_stage", "docs/markdown/stages/verify.md"),
+        ("docs_md_xmau", "docs/markdown/xmau.md"),
+        ("docs_html_search", "docs/html/index.html"),
+    ] {
+        insta::assert_snapshot!(name, output(path));
+    }
+}
+
+/// The payload schema with only some top-level keys kept (it holds every metric: the
+/// manifest's hash covers the rest): its head, `counters` (a count), `license` (strings,
+/// a boolean, numbers, an object metric), the `metadata` reference and every `$defs`.
+#[test]
+fn payload_schema_snapshot() {
+    let text = output("schemas/service_ping.schema.json");
+    let keep = ["\"counters\"", "\"license\"", "\"metadata\""];
+    let mut out = String::new();
+    let mut in_properties = false;
+    let mut skipping = false;
+    let mut skipped = 0;
+    for line in text.lines() {
+        if line == "  \"properties\": {" {
+            in_properties = true;
+        } else if in_properties && line.starts_with("  }") {
+            in_properties = false;
+            if skipped > 0 {
+                out.push_str(&format!("    … {skipped} more top-level keys …\n"));
+            }
+        } else if in_properties && line.starts_with("    \"") {
+            skipping = !keep.iter().any(|k| line.trim_start().starts_with(k));
+            skipped += usize::from(skipping);
+        }
+        if !(in_properties && skipping) {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    insta::assert_snapshot!("service_ping.schema.json", out);
+}
+
+#[test]
+fn event_schema_and_its_iglu_form() {
+    insta::assert_snapshot!(
+        "events/run_job_on_hosted_runner.schema.json",
+        output("schemas/events/run_job_on_hosted_runner.schema.json")
+    );
+    insta::assert_snapshot!(
+        "iglu/run_job_on_hosted_runner",
+        output("schemas/iglu/schemas/com.example/run_job_on_hosted_runner/jsonschema/1-0-0")
+    );
+}
+
+/// The dbt project: its configuration, the macros, a model of each layer with its
+/// `schema.yml`, the semantic layer, and a time-framed SQL metric's model.
+#[test]
+fn dbt_project_files() {
+    for path in [
+        "dbt/dbt_project.yml",
+        "dbt/profiles.yml",
+        "dbt/macros/metricc.sql",
+        "dbt/models/staging/_staging.yml",
+        "dbt/models/staging/stg_ping_metrics.sql",
+        "dbt/models/marts/_marts.yml",
+        "dbt/models/marts/_semantic.yml",
+        "dbt/models/marts/last_ping_per_month.sql",
+        "dbt/models/marts/xmau_monthly.sql",
+        "dbt/models/app_db/active_users_deploy_release_authors_monthly.sql",
+    ] {
+        insta::assert_snapshot!(path.replace('/', "__"), output(path));
+    }
+    // The generated tables: their first lines show their shape.
+    for path in [
+        "dbt/models/dictionary/metric_dictionary.sql",
+        "dbt/models/dictionary/_dictionary.yml",
+        "dbt/models/app_db/_app_db.yml",
+    ] {
+        let head: String = output(path)
+            .lines()
+            .take(40)
+            .map(|l| format!("{l}\n"))
+            .collect();
+        insta::assert_snapshot!(path.replace('/', "__"), head);
+    }
 }

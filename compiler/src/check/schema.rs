@@ -17,6 +17,7 @@ use super::fields::{
     unknown_field::UNKNOWN_FIELD, unquoted_number::UNQUOTED_NUMBER, wrong_type::WRONG_TYPE,
 };
 use crate::diagnostics::Diagnostic;
+use crate::model::Dialect;
 use crate::source::{FileId, FileKind, Span};
 use crate::suggest::closest;
 use crate::yaml::{Node, Value, pointer_segments};
@@ -41,7 +42,7 @@ fn compiled(kind: FileKind) -> Option<&'static Compiled> {
         FileKind::Metric => (&METRIC, METRIC_SCHEMA),
         FileKind::Event => (&EVENT, EVENT_SCHEMA),
         FileKind::Taxonomy => (&TAXONOMY, TAXONOMY_SCHEMA),
-        FileKind::ValueSchema => return None,
+        FileKind::ValueSchema | FileKind::List => return None,
     };
     Some(cell.get_or_init(|| {
         let schema: Json = serde_json::from_str(text).expect("shipped schemas are JSON");
@@ -50,8 +51,16 @@ fn compiled(kind: FileKind) -> Option<&'static Compiled> {
     }))
 }
 
-/// Validates one parsed file against its kind's schema.
-pub fn validate(kind: FileKind, file: FileId, root: &Node, text: &str) -> Vec<Diagnostic> {
+/// Validates one parsed file against its kind's schema. Under GitLab's own format
+/// ([`Dialect::Gitlab`]), `product_stage` and `product_section` are legacy fields, as
+/// GitLab's current schema has them no more.
+pub fn validate(
+    kind: FileKind,
+    file: FileId,
+    root: &Node,
+    text: &str,
+    dialect: Dialect,
+) -> Vec<Diagnostic> {
     let Some(compiled) = compiled(kind) else {
         return Vec::new();
     };
@@ -66,6 +75,21 @@ pub fn validate(kind: FileKind, file: FileId, root: &Node, text: &str) -> Vec<Di
     };
     for error in compiled.validator.iter_errors(&instance) {
         cx.report(&error, &mut out);
+    }
+    if dialect == Dialect::Gitlab && matches!(kind, FileKind::Metric | FileKind::Event) {
+        for key in ["product_section", "product_stage"] {
+            if let Some(entry) = root.entry(key) {
+                out.push(
+                    Diagnostic::new(
+                        &LEGACY_FIELD,
+                        Span::new(file, entry.key_span.clone()),
+                        format!("`{key}` belongs to an older definition format"),
+                    )
+                    .label("legacy field")
+                    .help(legacy_field::stage_field_help(key)),
+                );
+            }
+        }
     }
     out
 }

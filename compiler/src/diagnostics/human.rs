@@ -139,14 +139,17 @@ fn report<'a>(diagnostic: &'a Diagnostic, sources: &'a SourceMap) -> Vec<Group<'
         if same_file.contains(&related.span) {
             continue;
         }
-        let rel_win = window(sources, &[related.span]);
+        // A span over several lines of another file would be drawn folded, with a `...`
+        // gutter that breaks the column alignment of the report: mark its first line.
+        let span = first_line(sources, related.span);
+        let rel_win = window(sources, &[span]);
         group = group.element(
             Snippet::source(rel_win.text)
                 .line_start(rel_win.first_line)
-                .path(sources.file(related.span.file).path.as_str())
+                .path(sources.file(span.file).path.as_str())
                 .annotation(
                     AnnotationKind::Context
-                        .span(local(related.span, rel_win.offset, rel_win.text))
+                        .span(local(span, rel_win.offset, rel_win.text))
                         .label(related.message.as_str()),
                 ),
         );
@@ -169,6 +172,16 @@ fn report<'a>(diagnostic: &'a Diagnostic, sources: &'a SourceMap) -> Vec<Group<'
         groups.push(help_group);
     }
     groups
+}
+
+/// `span`, ended at the end of its first line.
+fn first_line(sources: &SourceMap, span: Span) -> Span {
+    let file = sources.file(span.file);
+    let line = file.line_range(file.location(span.start).line);
+    Span {
+        end: span.end.min(line.end).max(span.start),
+        ..span
+    }
 }
 
 /// Whether two spans of one file are close enough to share a snippet.

@@ -86,6 +86,13 @@ impl Diagnostic {
         self
     }
 
+    /// Reports at `level` unless the configuration sets the rule's level: a rule that is
+    /// less sure in some cases (a list that may be out of date) says so here.
+    pub fn default_level(mut self, level: Severity) -> Diagnostic {
+        self.severity = level;
+        self
+    }
+
     /// Sets `help` to a "did you mean" suggestion when one of `candidates` is close to `word`.
     pub fn did_you_mean<'a>(
         self,

@@ -6,8 +6,11 @@
 //! from `[build.<name>]` of `metricc.toml`), one entry in [`BACKENDS`], one field in
 //! [`Settings`], and a snapshot of its output in `tests/tests/outputs.rs`.
 
+pub mod dbt;
 pub mod dictionary_json;
+pub mod docs;
 pub mod rust;
+pub mod schemas;
 pub mod templates;
 
 use rayon::prelude::*;
@@ -91,10 +94,28 @@ pub static BACKENDS: &[Backend] = &[
         emit: dictionary_json::emit,
     },
     Backend {
+        name: "dbt",
+        summary: "dbt/: a dbt project from raw Service Pings to xMAU per stage and month",
+        owns: "dbt/",
+        emit: dbt::emit,
+    },
+    Backend {
+        name: "docs",
+        summary: "docs/: the metric dictionary as Markdown pages and a searchable HTML site",
+        owns: "docs/",
+        emit: docs::emit,
+    },
+    Backend {
         name: "rust",
         summary: "rust/: typed event recording and Service Ping assembly on metricc-runtime",
         owns: "rust/",
         emit: rust::emit,
+    },
+    Backend {
+        name: "schemas",
+        summary: "schemas/: JSON Schemas of the Service Ping payload, each event and the definition files",
+        owns: "schemas/",
+        emit: schemas::emit,
     },
 ];
 
@@ -120,7 +141,14 @@ pub fn backend(name: &str) -> Option<&'static Backend> {
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     pub dictionary: dictionary_json::Settings,
+    pub dbt: dbt::Settings,
+    pub docs: docs::Settings,
     pub rust: rust::Settings,
+    pub schemas: schemas::Settings,
+    /// The names of the backends the project generates (`[build] outputs`), so that one
+    /// output can point into another (a docs page names a metric's generated Rust item).
+    #[serde(skip)]
+    pub outputs: Vec<&'static str>,
     /// The templates, with the user's overrides (`--templates DIR`), loaded before emit.
     #[serde(skip)]
     pub templates: Templates,

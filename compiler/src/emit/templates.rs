@@ -121,6 +121,15 @@ impl Templates {
         }
     }
 
+    /// The text of a template: the user's override, or metricc's own. For files a backend
+    /// copies as they are (stylesheets, scripts) rather than renders.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.overrides
+            .get(name)
+            .map(|(text, _)| text.as_str())
+            .or_else(|| Templates::embedded(name))
+    }
+
     /// The path error messages show for a template.
     pub fn location(&self, name: &str) -> String {
         match self.overrides.get(name) {

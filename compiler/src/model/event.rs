@@ -17,6 +17,8 @@ pub struct EventDefinition {
     pub identifiers: Vec<Spanned<Identifier>>,
     /// Keys of `additional_properties` (`label`, `property`, `value` and custom ones).
     pub additional_properties: Vec<Spanned<String>>,
+    /// The `description` of each additional property that has one, by property name.
+    pub property_descriptions: Vec<(String, String)>,
     pub product_group: Option<Spanned<String>>,
     pub product_stage: Option<Spanned<String>>,
     pub product_section: Option<Spanned<String>>,
@@ -42,6 +44,7 @@ impl EventDefinition {
             internal_events: f.boolean("internal_events"),
             identifiers: f.enumerated_list("identifiers", Identifier::parse),
             additional_properties: f.keys("additional_properties"),
+            property_descriptions: property_descriptions(node),
             product_group: f.string("product_group"),
             product_stage: f.string("product_stage"),
             product_section: f.string("product_section"),
@@ -62,4 +65,17 @@ impl EventDefinition {
     pub fn has_property(&self, name: &str) -> bool {
         self.additional_properties.iter().any(|p| p.value == name)
     }
+}
+
+/// `additional_properties: {label: {description: ...}}` → `[("label", "...")]`.
+fn property_descriptions(node: &Node) -> Vec<(String, String)> {
+    node.get("additional_properties")
+        .and_then(Node::as_map)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| {
+            let description = e.value.get("description")?.as_str()?;
+            Some((e.key.clone(), description.to_owned()))
+        })
+        .collect()
 }

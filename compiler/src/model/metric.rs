@@ -105,8 +105,8 @@ impl MetricDefinition {
             milestone: f.milestone("milestone"),
             milestone_removed: f.milestone("milestone_removed"),
             introduced_by_url: f.string("introduced_by_url"),
-            // GitLab's schema allows `removed_by_url:` left empty for old removals; it reads as
-            // an empty URL (a placeholder), not as a missing field.
+            // GitLab's schema allows `removed_by_url:` left empty (null) for old removals; it
+            // reads as an empty URL, not as a missing field.
             removed_by_url: f.string("removed_by_url").or_else(|| {
                 node.get("removed_by_url")
                     .filter(|n| matches!(n.value, Value::Null))

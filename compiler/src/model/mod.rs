@@ -14,10 +14,22 @@ pub mod taxonomy;
 
 pub use event::EventDefinition;
 pub use metric::{EventSelector, MetricDefinition, TimeFrames};
-pub use taxonomy::Taxonomy;
+pub use taxonomy::{RetiredGroup, Taxonomy};
 
 use crate::source::{FileId, Span, Spanned};
 use crate::yaml::{Node, Value};
+
+/// The definition format a project follows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Dialect {
+    /// metricc's format: GitLab's current one, plus `product_stage`/`product_section`
+    /// checked against the taxonomy, `sql:` and the `amau` role.
+    #[default]
+    Native,
+    /// A GitLab checkout as it is: GitLab's current schema, in which `product_stage` and
+    /// `product_section` are fields of older formats.
+    Gitlab,
+}
 
 /// An enumeration written in definition files as one of a fixed set of strings.
 pub trait Spelling: Sized + Copy + 'static {
@@ -267,6 +279,11 @@ impl serde::Serialize for Milestone {
     }
 }
 
+/// The top-level key of the Service Ping payload that holds what the runtime records about
+/// the ping itself (instance, time, version, failed metrics). It is not a metric: no key
+/// path may start with it.
+pub const PING_METADATA_KEY: &str = "metadata";
+
 /// A metric's `key_path`: its dot-separated place in the Service Ping payload.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
 #[serde(transparent)]
@@ -284,6 +301,11 @@ impl KeyPath {
     /// The dot-separated segments (`counts.issues` → `counts`, `issues`).
     pub fn segments(&self) -> std::str::Split<'_, char> {
         self.0.split('.')
+    }
+
+    /// Whether the key path lies under [`PING_METADATA_KEY`], which the payload reserves.
+    pub fn is_reserved(&self) -> bool {
+        self.segments().next() == Some(PING_METADATA_KEY)
     }
 
     /// The key path a `time_frame` list gives one of its elements (`_weekly`, `_monthly`).

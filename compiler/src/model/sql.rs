@@ -7,8 +7,8 @@
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    DuplicateTreatment, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, ObjectName, Query,
-    SelectItem, SetExpr, Statement, Value as SqlValue, Visit, Visitor, visit_expressions,
+    DuplicateTreatment, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Query, SelectItem,
+    SetExpr, Spanned as _, Statement, TableFactor, Value as SqlValue, Visit, Visitor,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
@@ -33,10 +33,31 @@ pub struct Sql {
     /// parts (`["issues", "author_id"]`).
     pub distinct_count_of: Option<Vec<String>>,
     /// The tables the query reads (`project_events`, `public.users`), sorted, once each;
-    /// common table expressions (`WITH x AS ...`) are not tables.
+    /// common table expressions (`WITH x AS ...`) and table functions are not tables.
     pub tables: Vec<String>,
+    /// Where the text names a table or a parameter, in text order: what a backend replaces
+    /// to run the query elsewhere (the dbt project reads tables through `source()`).
+    pub references: Vec<SqlReference>,
     /// The syntax tree, during the parse stage only; see the module documentation.
     pub statements: Option<Vec<Statement>>,
+}
+
+/// One place in the SQL text that names a table or a parameter.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct SqlReference {
+    /// Byte range in the SQL text.
+    pub start: usize,
+    pub end: usize,
+    pub kind: SqlReferenceKind,
+    /// The table as written (`public.users`), or the parameter (`:window_start`).
+    pub name: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SqlReferenceKind {
+    Table,
+    Parameter,
 }
 
 /// A syntax error, with its position inside the SQL text (1-based).
@@ -51,14 +72,30 @@ impl Sql {
     /// Parses the SQL of a `sql:` value.
     pub fn parse(text: Spanned<String>) -> Sql {
         match Parser::parse_sql(&PostgreSqlDialect {}, &text.value) {
-            Ok(statements) => Sql {
-                text,
-                error: None,
-                placeholders: placeholders(&statements),
-                distinct_count_of: distinct_count_of(&statements),
-                tables: tables(&statements),
-                statements: Some(statements),
-            },
+            Ok(statements) => {
+                let references = references(&statements, &text.value);
+                let mut placeholders: Vec<String> = Vec::new();
+                let mut tables: Vec<String> = Vec::new();
+                for r in &references {
+                    let list = match r.kind {
+                        SqlReferenceKind::Table => &mut tables,
+                        SqlReferenceKind::Parameter => &mut placeholders,
+                    };
+                    if !list.contains(&r.name) {
+                        list.push(r.name.clone());
+                    }
+                }
+                tables.sort();
+                Sql {
+                    error: None,
+                    placeholders,
+                    distinct_count_of: distinct_count_of(&statements),
+                    tables,
+                    references,
+                    statements: Some(statements),
+                    text,
+                }
+            }
             Err(e) => {
                 let full = e.to_string();
                 let message = full.strip_prefix("sql parser error: ").unwrap_or(&full);
@@ -73,6 +110,7 @@ impl Sql {
                     placeholders: Vec::new(),
                     distinct_count_of: None,
                     tables: Vec::new(),
+                    references: Vec::new(),
                     statements: None,
                 }
             }
@@ -158,31 +196,17 @@ impl Sql {
     }
 }
 
-/// Every placeholder (`:name`, `$1`, `?`) the statements use, in order, without repeats.
-fn placeholders(statements: &[Statement]) -> Vec<String> {
-    let mut found: Vec<String> = Vec::new();
-    for statement in statements {
-        let _ = visit_expressions(statement, |expr: &Expr| {
-            if let Expr::Value(v) = expr
-                && let SqlValue::Placeholder(p) = &v.value
-                && !found.contains(p)
-            {
-                found.push(p.clone());
-            }
-            ControlFlow::<()>::Continue(())
-        });
-    }
-    found
-}
-
-/// The tables the statements read, without the names of common table expressions.
-fn tables(statements: &[Statement]) -> Vec<String> {
+/// Every table (not a common table expression, not a table function) and every
+/// placeholder (`:name`, `$1`, `?`) the statements name, with its place in `text`, in text
+/// order.
+fn references(statements: &[Statement], text: &str) -> Vec<SqlReference> {
     #[derive(Default)]
-    struct Relations {
-        tables: Vec<String>,
+    struct Found {
+        tables: Vec<(sqlparser::tokenizer::Span, String)>,
+        placeholders: Vec<(sqlparser::tokenizer::Span, String)>,
         ctes: Vec<String>,
     }
-    impl Visitor for Relations {
+    impl Visitor for Found {
         type Break = ();
         fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
             if let Some(with) = &query.with {
@@ -192,20 +216,78 @@ fn tables(statements: &[Statement]) -> Vec<String> {
             }
             ControlFlow::Continue(())
         }
-        fn pre_visit_relation(&mut self, relation: &ObjectName) -> ControlFlow<()> {
-            self.tables.push(relation.to_string());
+        fn pre_visit_table_factor(&mut self, factor: &TableFactor) -> ControlFlow<()> {
+            if let TableFactor::Table {
+                name, args: None, ..
+            } = factor
+            {
+                self.tables.push((name.span(), name.to_string()));
+            }
+            ControlFlow::Continue(())
+        }
+        fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
+            if let Expr::Value(v) = expr
+                && let SqlValue::Placeholder(p) = &v.value
+            {
+                self.placeholders.push((v.span, p.clone()));
+            }
             ControlFlow::Continue(())
         }
     }
-    let mut found = Relations::default();
+    let mut found = Found::default();
     for statement in statements {
         let _ = statement.visit(&mut found);
     }
-    let Relations { mut tables, ctes } = found;
-    tables.retain(|t| !ctes.contains(&t.to_lowercase()));
-    tables.sort();
-    tables.dedup();
-    tables
+    let Found {
+        tables,
+        placeholders,
+        ctes,
+    } = found;
+    let starts = line_starts(text);
+    let byte = |at: sqlparser::tokenizer::Location| byte_offset(text, &starts, at);
+    let mut references: Vec<SqlReference> = tables
+        .into_iter()
+        .filter(|(_, name)| !ctes.contains(&name.to_lowercase()))
+        .map(|(span, name)| (span, SqlReferenceKind::Table, name))
+        .chain(
+            placeholders
+                .into_iter()
+                .map(|(span, name)| (span, SqlReferenceKind::Parameter, name)),
+        )
+        .filter_map(|(span, kind, name)| {
+            let (start, end) = (byte(span.start)?, byte(span.end)?);
+            (start < end).then_some(SqlReference {
+                start,
+                end,
+                kind,
+                name,
+            })
+        })
+        .collect();
+    references.sort_by_key(|r| r.start);
+    references.dedup_by_key(|r| r.start);
+    references
+}
+
+/// The byte offset of each line's start.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+/// The byte offset of a 1-based line and column (columns count characters), if it lies in
+/// `text`.
+fn byte_offset(text: &str, starts: &[usize], at: sqlparser::tokenizer::Location) -> Option<usize> {
+    let line_start = *starts.get(usize::try_from(at.line).ok()?.checked_sub(1)?)?;
+    let column = usize::try_from(at.column).ok()?.checked_sub(1)?;
+    let line = text[line_start..].split('\n').next().unwrap_or("");
+    let offset = match line.char_indices().nth(column) {
+        Some((i, _)) => i,
+        None if line.chars().count() == column => line.len(),
+        None => return None,
+    };
+    Some(line_start + offset)
 }
 
 /// The column of `SELECT COUNT(DISTINCT <column>) ...`, when that is the query's one value.
@@ -379,6 +461,33 @@ mod tests {
         let span = sql.find_keywords(file, "FOR UPDATE").unwrap();
         assert_eq!(&file[span.range()], "for\n    update");
         assert!(sql.find_keywords(file, "FOR SHARE").is_none());
+    }
+
+    #[test]
+    fn references_locate_tables_and_parameters_in_the_text() {
+        let text = "WITH recent AS (SELECT * FROM issues WHERE created_at > :window_start)\n\
+                    SELECT COUNT(*) FROM recent\n  JOIN public.\"Projéts\" p ON p.id = 1\n\
+                    WHERE a < :window_end AND 'issues' <> ':window_end' -- FROM users\n\
+                    AND EXISTS (SELECT 1 FROM generate_series(1, 2) g, issues)";
+        let sql = Sql::parse(Spanned::new(text.to_owned(), Span::new(FileId(0), 0..0)));
+        let found: Vec<(&str, SqlReferenceKind, &str)> = sql
+            .references
+            .iter()
+            .map(|r| (&text[r.start..r.end], r.kind, r.name.as_str()))
+            .collect();
+        use SqlReferenceKind::*;
+        assert_eq!(
+            found,
+            [
+                ("issues", Table, "issues"),
+                (":window_start", Parameter, ":window_start"),
+                ("public.\"Projéts\"", Table, "public.\"Projéts\""),
+                (":window_end", Parameter, ":window_end"),
+                ("issues", Table, "issues"),
+            ]
+        );
+        assert_eq!(sql.tables, ["issues", "public.\"Projéts\""]);
+        assert_eq!(sql.placeholders, [WINDOW_START, WINDOW_END]);
     }
 
     #[test]

@@ -13,7 +13,9 @@ pub mod view;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::model::taxonomy::{Group, Section, Stage};
-use crate::model::{EventDefinition, KeyPath, MetricDefinition, Taxonomy, TimeFrame, TimeFrames};
+use crate::model::{
+    Dialect, EventDefinition, KeyPath, MetricDefinition, Taxonomy, TimeFrame, TimeFrames,
+};
 use crate::source::FileId;
 use names::{EventNames, MetricNames};
 
@@ -75,6 +77,8 @@ pub struct Dictionary {
     pub event_names: Vec<EventNames>,
     /// `value_json_schema` path → its schema.
     pub value_schemas: BTreeMap<String, ValueSchema>,
+    /// The format the definitions follow.
+    pub dialect: Dialect,
     groups: HashMap<String, Owner>,
     events_by_action: HashMap<String, usize>,
 }
@@ -153,6 +157,7 @@ impl Dictionary {
             events,
             event_names,
             value_schemas: BTreeMap::new(),
+            dialect: Dialect::default(),
             groups,
             events_by_action,
         }
@@ -184,10 +189,11 @@ impl Dictionary {
         self.events_by_action.get(action).map(|&i| &self.events[i])
     }
 
-    /// Every category the taxonomy lists.
+    /// Every category the taxonomy knows: those of its groups and those listed on their own.
     pub fn categories(&self) -> impl Iterator<Item = &str> {
         self.taxonomy
             .groups()
             .flat_map(|(_, _, g)| g.categories.iter().map(|c| c.value.as_str()))
+            .chain(self.taxonomy.categories.iter().map(|c| c.value.as_str()))
     }
 }

@@ -190,6 +190,18 @@ pub const RUST_KEYWORDS: &[&str] = &[
     "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
+/// The models the dbt project always has (`templates/dbt/models/`): a SQL metric's model
+/// cannot take one of these names.
+pub const DBT_MODELS: &[&str] = &[
+    "last_ping_per_month",
+    "metric_dictionary",
+    "metricflow_time_spine",
+    "sql_metric_windows",
+    "stg_ping_metrics",
+    "stg_pings",
+    "xmau_monthly",
+];
+
 /// Words reserved in PostgreSQL (and so in the SQL the dbt project runs), which would need
 /// quoting as a model or column name.
 pub const SQL_RESERVED: &[&str] = &[
@@ -332,5 +344,6 @@ mod tests {
         assert!(RUST_KEYWORDS.windows(2).all(|w| w[0] < w[1]));
         assert!(SQL_RESERVED.windows(2).all(|w| w[0] < w[1]));
         assert!(NOT_RAW.windows(2).all(|w| w[0] < w[1]));
+        assert!(DBT_MODELS.windows(2).all(|w| w[0] < w[1]));
     }
 }

@@ -14,6 +14,7 @@ use serde_json::Value as Json;
 
 use super::names::{EventNames, KeyNames, MetricNames};
 use super::{Dictionary, Owner, ValueSchema};
+pub use crate::model::sql::{SqlReference, SqlReferenceKind};
 use crate::model::{
     DataCategory, DataSource, EventStatus, Identifier, IndicatorType, KeyPath, Milestone, Status,
     Tier, TimeFrame, Unique, ValueType,
@@ -130,6 +131,9 @@ pub struct SqlView {
     pub parameters: Vec<String>,
     /// Tables the query reads, as written (`project_events`, `public.users`), sorted.
     pub tables: Vec<String>,
+    /// Where the text names a table or a parameter (byte ranges, in text order), for
+    /// backends that run the query elsewhere.
+    pub references: Vec<SqlReference>,
 }
 
 /// One event definition.
@@ -142,6 +146,9 @@ pub struct EventView {
     pub category: Option<String>,
     pub identifiers: Vec<Identifier>,
     pub additional_properties: Vec<String>,
+    /// The description of each additional property that has one.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub property_descriptions: BTreeMap<String, String>,
     pub product_group: Option<String>,
     pub product_stage: Option<String>,
     pub product_section: Option<String>,
@@ -190,6 +197,7 @@ impl View {
                     category: text(&e.category),
                     identifiers: values(&e.identifiers),
                     additional_properties: texts(&e.additional_properties),
+                    property_descriptions: e.property_descriptions.iter().cloned().collect(),
                     product_group: text(&e.product_group),
                     product_stage: owner.map(|o| dictionary.stage(o).key.value.clone()),
                     product_section: owner.map(|o| dictionary.section(o).key.value.clone()),
@@ -321,6 +329,7 @@ fn metric(dictionary: &Dictionary, sources: &SourceMap, m: &super::Metric) -> Me
                 .cloned()
                 .collect(),
             tables: s.tables.clone(),
+            references: s.references.clone(),
         }),
         value_json_schema: text(&def.value_json_schema),
         value_schema,

@@ -35,8 +35,12 @@ pub fn url_fields(dictionary: &Dictionary) -> Vec<(&'static str, &Spanned<String
             ("removed_by_url", &def.removed_by_url),
             ("repair_issue_url", &def.repair_issue_url),
         ] {
-            if let Some(value) = value {
-                out.push((field, value));
+            match value {
+                // GitLab's schema lets `removed_by_url` be empty (null): old removals
+                // predate the field. Empty is a value, not a placeholder for one.
+                Some(value) if field == "removed_by_url" && value.value.trim().is_empty() => {}
+                Some(value) => out.push((field, value)),
+                None => {}
             }
         }
     }

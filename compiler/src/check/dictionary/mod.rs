@@ -6,6 +6,7 @@ pub mod duplicate_event_action;
 pub mod duplicate_key_path;
 pub mod duplicate_taxonomy_key;
 pub mod key_path_prefix;
+pub mod reserved_key_path;
 pub mod reserved_name;
 pub mod taxonomy_mismatch;
 pub mod unknown_category;

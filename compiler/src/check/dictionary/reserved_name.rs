@@ -2,7 +2,7 @@ use crate::check::Context;
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::rule::rule;
 use crate::resolve::names::{
-    KeyNames, NOT_RAW, RUST_KEYWORDS, SQL_RESERVED, field_name, method_name,
+    DBT_MODELS, KeyNames, NOT_RAW, RUST_KEYWORDS, SQL_RESERVED, field_name, method_name,
 };
 use crate::source::Span;
 
@@ -12,12 +12,14 @@ rule! {
     /// recording function, or a group whose Rust module, would be a Rust keyword (`type`,
     /// `match`, `self`), an event whose properties struct would be `Self`, an additional
     /// property or an `instrumentation_class` whose Rust field or method would be `self`,
-    /// `super` or `crate` (the keywords not even `r#` allows), and a metric whose dbt model
-    /// and column name would be a SQL reserved word (`user`, `order`, `group`).
+    /// `super` or `crate` (the keywords not even `r#` allows), a metric whose dbt model
+    /// and column name would be a SQL reserved word (`user`, `order`, `group`), and a SQL
+    /// metric whose dbt model would have the name of a model the dbt project always has
+    /// (`xmau_monthly`, ...).
     ///
     /// ## Why is this bad?
-    /// The generated code would not compile, or the generated SQL would need quoting that
-    /// every analyst's query would then need too.
+    /// The generated code would not compile, the generated SQL would need quoting that
+    /// every analyst's query would then need too, or two dbt models would share a name.
     ///
     /// ## Example
     /// ```yaml
@@ -34,7 +36,7 @@ rule! {
 
 pub fn check(cx: &mut Context<'_>) {
     let dictionary = cx.dictionary;
-    let mut found: Vec<(Span, String)> = Vec::new();
+    let mut found: Vec<(Span, String, &str)> = Vec::new();
     for (event, names) in dictionary.events.iter().zip(&dictionary.event_names) {
         if is_reserved(RUST_KEYWORDS, &names.rust) {
             found.push((
@@ -43,6 +45,7 @@ pub fn check(cx: &mut Context<'_>) {
                     "event `{}` would be recorded by a Rust function named `{}`, a Rust keyword",
                     event.action.value, names.rust
                 ),
+                "reserved word",
             ));
         }
         if is_reserved(NOT_RAW, &names.rust_type) {
@@ -52,6 +55,7 @@ pub fn check(cx: &mut Context<'_>) {
                     "event `{}` would have a Rust properties struct named `{}`, a Rust keyword",
                     event.action.value, names.rust_type
                 ),
+                "reserved word",
             ));
         }
         for property in &event.additional_properties {
@@ -63,6 +67,7 @@ pub fn check(cx: &mut Context<'_>) {
                         "property `{}` would be a Rust field named `{field}`, a Rust keyword",
                         property.value
                     ),
+                    "reserved word",
                 ));
             }
         }
@@ -79,6 +84,7 @@ pub fn check(cx: &mut Context<'_>) {
                          Rust keyword",
                         class.value
                     ),
+                    "reserved word",
                 ));
             }
         }
@@ -92,6 +98,7 @@ pub fn check(cx: &mut Context<'_>) {
                     "group `{}` would be a Rust module named `{}`, a Rust keyword",
                     group.key.value, names.rust
                 ),
+                "reserved word",
             ));
         }
     }
@@ -103,13 +110,26 @@ pub fn check(cx: &mut Context<'_>) {
                     "metric `{}` would be a dbt model and column named `{}`, a SQL reserved word",
                     metric.key_path, metric.names.dbt
                 ),
+                "reserved word",
+            ));
+        } else if dictionary.definition(metric).sql.is_some()
+            && is_reserved(DBT_MODELS, &metric.names.dbt)
+        {
+            found.push((
+                dictionary.definition(metric).key_path.span,
+                format!(
+                    "metric `{}` would be a dbt model named `{}`, a model the dbt project \
+                     already has",
+                    metric.key_path, metric.names.dbt
+                ),
+                "name of a dbt model",
             ));
         }
     }
-    for (span, message) in found {
+    for (span, message, label) in found {
         cx.report(
             Diagnostic::new(&RESERVED_NAME, span, message)
-                .label("reserved word")
+                .label(label)
                 .help("give it a more specific name, e.g. with a prefix that says what it is"),
         );
     }

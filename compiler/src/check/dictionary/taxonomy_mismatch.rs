@@ -1,6 +1,7 @@
 use crate::check::Context;
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::rule::rule;
+use crate::model::Dialect;
 use crate::source::Spanned;
 
 rule! {
@@ -27,6 +28,10 @@ rule! {
 
 pub fn check(cx: &mut Context<'_>) {
     let dictionary = cx.dictionary;
+    // In GitLab's own format the fields are legacy (`legacy-field` says to delete them).
+    if dictionary.dialect == Dialect::Gitlab {
+        return;
+    }
     let entries = dictionary
         .definitions
         .iter()

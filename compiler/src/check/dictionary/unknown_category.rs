@@ -1,15 +1,20 @@
 use std::collections::HashSet;
 
 use crate::check::Context;
-use crate::diagnostics::Diagnostic;
 use crate::diagnostics::rule::rule;
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::source::Spanned;
 use crate::suggest::closest;
 
 rule! {
     /// ## What it does
-    /// Reports a `product_categories` entry that no group of the taxonomy lists, with the
+    /// Reports a `product_categories` entry that the taxonomy does not know, with the
     /// closest category. The rule is silent when the taxonomy lists no categories at all.
+    ///
+    /// Where the category list is authoritative (the project's own taxonomy, or a checked
+    /// GitLab tree's `config/feature_categories.yml`) an unknown category is an error; where
+    /// it is the list bundled with `--preset gitlab`, which may be older than the files, it
+    /// is a warning.
     ///
     /// ## Why is this bad?
     /// Usage is reported per category; a misspelt category starts a report of its own that
@@ -51,11 +56,22 @@ pub fn check(cx: &mut Context<'_>) {
             format!("unknown product category `{}`", category.value),
         )
         .label("not in the taxonomy");
+        if !dictionary.taxonomy.categories_authoritative {
+            d = d
+                .label("not in metricc's bundled list")
+                .default_level(Severity::Warning);
+        }
         d = match closest(&category.value, sorted.iter().copied()) {
             Some(best) => d
                 .help(format!("did you mean `{best}`?"))
                 .fix(category.span, best),
-            None => d.help("use a category of the taxonomy, or add it to its group's `categories`"),
+            None if dictionary.taxonomy.categories_authoritative => {
+                d.help("use a category of the taxonomy, or add it to its group's `categories`")
+            }
+            None => d.help(
+                "if GitLab added this category after metricc's bundled list, check with the \
+                 tree's own `config/feature_categories.yml`",
+            ),
         };
         cx.report(d);
     }

@@ -7,7 +7,13 @@ use crate::suggest::closest;
 rule! {
     /// ## What it does
     /// Reports a `product_group` that the taxonomy (`stages.yml`) does not list, with the
-    /// closest group key. The 2021 label form (`group::code review`) gets its modern key.
+    /// closest group key. A group the taxonomy lists under `retired_groups` (GitLab dropped
+    /// it) gets the group that replaced it, where one is known. The 2021 label form
+    /// (`group::code review`) gets its modern key.
+    ///
+    /// Under `--preset gitlab`, a checked GitLab tree's own
+    /// `config/metrics/schema/product_groups.json` decides which groups exist at that
+    /// revision.
     ///
     /// ## Why is this bad?
     /// The group decides the metric's stage and section, its owner in the dictionary, and
@@ -38,6 +44,13 @@ pub fn check(cx: &mut Context<'_>) {
         .taxonomy
         .groups()
         .map(|(_, _, g)| g.key.value.as_str())
+        .chain(
+            dictionary
+                .taxonomy
+                .unplaced
+                .iter()
+                .map(|g| g.value.as_str()),
+        )
         .collect();
     let used: Vec<&Spanned<String>> = dictionary
         .definitions
@@ -50,8 +63,28 @@ pub fn check(cx: &mut Context<'_>) {
                 .filter_map(|e| e.product_group.as_ref()),
         )
         .collect();
+    let taxonomy = &dictionary.taxonomy;
     for group in used {
-        if dictionary.owner(&group.value).is_some() {
+        if dictionary.owner(&group.value).is_some() || taxonomy.has_group(&group.value) {
+            continue;
+        }
+        if let Some(retired) = taxonomy.retired(&group.value) {
+            let d = Diagnostic::new(
+                &UNKNOWN_GROUP,
+                group.span,
+                format!("product group `{}` no longer exists", group.value),
+            )
+            .label("dropped group");
+            let d = match taxonomy.successor(&retired.key.value) {
+                Some(successor) => d
+                    .help(format!(
+                        "`{}` was replaced by `{successor}`: write `product_group: {successor}`",
+                        group.value
+                    ))
+                    .fix(group.span, successor),
+                None => d.help("no successor is known: write the group that owns this work now"),
+            };
+            cx.report(d);
             continue;
         }
         let mut d = Diagnostic::new(
@@ -62,7 +95,8 @@ pub fn check(cx: &mut Context<'_>) {
         .label("not in the taxonomy");
         if let Some(label) = group.value.strip_prefix("group::") {
             let key = label.trim().replace([' ', '-'], "_").to_lowercase();
-            d = if groups.contains(&key.as_str()) {
+            let key = taxonomy.successor(&key).map_or(key, str::to_owned);
+            d = if taxonomy.has_group(&key) {
                 d.help(format!(
                     "`group::` labels are the 2021 format: write `product_group: {key}`"
                 ))

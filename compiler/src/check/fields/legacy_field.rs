@@ -5,8 +5,11 @@ use crate::diagnostics::rule::rule;
 rule! {
     /// ## What it does
     /// Reports a field that older versions of GitLab's definition format had and the current
-    /// one dropped (`tier`, `distribution`, `product_category`, `skip_validation`, ...), and
-    /// says what replaced it.
+    /// one dropped (`tier`, `distribution`, `product_category`, `skip_validation`, the 2021
+    /// event fields `label_description`/`property_description`/`value_description`, ...),
+    /// and says what replaced it. Under `--preset gitlab`, `product_stage` and
+    /// `product_section` are legacy fields too (GitLab's current schema rejects them); in
+    /// metricc's native format they stay allowed, checked against the taxonomy.
     ///
     /// ## Why is this bad?
     /// The format changed several times (2021: `product_section`/`product_stage` required;
@@ -41,6 +44,19 @@ pub fn predecessor(field: &str) -> Option<&'static str> {
     }
 }
 
+/// The help for `product_stage`/`product_section` in a GitLab tree, whose current schema
+/// dropped them (metricc's native format keeps them, checked against the taxonomy).
+pub fn stage_field_help(field: &str) -> String {
+    format!(
+        "GitLab dropped `{field}` in 2023: the {} follows from `product_group`; delete it",
+        if field == "product_stage" {
+            "stage"
+        } else {
+            "section"
+        }
+    )
+}
+
 /// How to migrate a field of an older format, or `None` when the field never existed.
 /// `has` tells whether the definition also sets a given field.
 pub fn migration(field: &str, is_event: bool, has: impl Fn(&str) -> bool) -> Option<String> {
@@ -71,6 +87,14 @@ pub fn migration(field: &str, is_event: bool, has: impl Fn(&str) -> bool) -> Opt
              and section follow from the taxonomy"
         ),
         "data_category" if is_event => "events have no data category: delete it".to_owned(),
+        "label_description" | "property_description" | "value_description" if is_event => {
+            let property = field.trim_end_matches("_description");
+            format!(
+                "`{field}` is from the 2021 event format: describe the property under \
+                 `additional_properties`, e.g. `additional_properties: {{{property}: \
+                 {{description: ...}}}}`"
+            )
+        }
         _ => return None,
     })
 }

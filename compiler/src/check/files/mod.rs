@@ -10,17 +10,18 @@ pub mod not_a_mapping;
 pub mod not_utf8;
 pub mod resource_limit;
 pub mod unreadable_file;
+pub mod unusable_list;
 pub mod yaml_syntax;
 
 use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, Span};
 use crate::yaml::Problem;
 
-/// The diagnostic for a problem the YAML reader found in `file`.
-pub fn yaml_problem(file: FileId, problem: &Problem) -> Diagnostic {
+/// The diagnostic for a problem the YAML reader found in `file`, whose text is `text`.
+pub fn yaml_problem(file: FileId, problem: &Problem, text: &str) -> Diagnostic {
     let span = |range: &std::ops::Range<usize>| Span::new(file, range.clone());
     match problem {
-        Problem::Syntax { at, info } => yaml_syntax::syntax(file, *at, info),
+        Problem::Syntax { at, info } => yaml_syntax::syntax(file, *at, info, text),
         Problem::ScannerTooDeep { at } => resource_limit::scanner_too_deep(span(&(*at..*at))),
         Problem::UnknownAlias { at } => yaml_syntax::unknown_alias(span(at)),
         Problem::BadMerge { at } => yaml_syntax::bad_merge(span(at)),
@@ -41,8 +42,11 @@ pub fn yaml_problem(file: FileId, problem: &Problem) -> Diagnostic {
 }
 
 /// The diagnostics for every problem the YAML reader found in `file`.
-pub fn yaml_problems(file: FileId, problems: &[Problem]) -> Vec<Diagnostic> {
-    problems.iter().map(|p| yaml_problem(file, p)).collect()
+pub fn yaml_problems(file: FileId, problems: &[Problem], text: &str) -> Vec<Diagnostic> {
+    problems
+        .iter()
+        .map(|p| yaml_problem(file, p, text))
+        .collect()
 }
 
 #[cfg(test)]
@@ -50,7 +54,7 @@ mod tests {
     use super::*;
 
     fn diagnostics(text: &str) -> Vec<Diagnostic> {
-        yaml_problems(FileId(0), &crate::yaml::parse(text).problems)
+        yaml_problems(FileId(0), &crate::yaml::parse(text).problems, text)
     }
 
     fn codes(text: &str) -> Vec<&'static str> {
@@ -86,5 +90,19 @@ mod tests {
         );
         let d = &diagnostics("description: Count: all\n")[0];
         assert!(d.help.as_deref().unwrap().contains("quoted"));
+        // Indentation mistakes get help about indentation, not about quotes or brackets.
+        for text in [
+            "key_path: counts.x\n  description: indented too far\n",
+            "events:\n  - name: a\n    unique: user.id\n   filter: x\n",
+            "a:\n  b: 1\n c: 2\n",
+        ] {
+            let d = &diagnostics(text)[0];
+            assert!(
+                d.help.as_deref().unwrap().contains("indent"),
+                "{text:?}: {d:?}"
+            );
+        }
+        let d = &diagnostics("key_path: [a, b\n")[0];
+        assert!(d.help.as_deref().unwrap().contains("closed"), "{d:?}");
     }
 }

@@ -25,11 +25,26 @@ rule! {
     pub YAML_SYNTAX = ("MC001", "yaml-syntax", Error);
 }
 
-/// The scanner's complaint, with help chosen from what it says.
-pub fn syntax(file: FileId, at: usize, info: &str) -> Diagnostic {
+/// The scanner's complaint, with help chosen from what it says and from the line it
+/// points at.
+pub fn syntax(file: FileId, at: usize, info: &str, text: &str) -> Diagnostic {
+    let line = line_at(text, at);
     let help = if info.contains("mapping values are not allowed") {
-        "a value that contains `: ` must be quoted, e.g. description: \"Count: all users\""
-    } else if info.contains("did not find expected") || info.contains("while parsing a flow") {
+        // `key: value: more` needs quotes; a lone `key: value` indented under a scalar is
+        // an indentation mistake.
+        let before = &line[..line.len().min(column_at(text, at))];
+        if before.trim_start().contains(": ") || !line.starts_with([' ', '\t']) {
+            "a value that contains `: ` must be quoted, e.g. description: \"Count: all users\""
+        } else {
+            "this line is indented more than the key above it, whose value is already \
+             written: keys of one mapping start in the same column"
+        }
+    } else if info.contains("while parsing a flow") || info.contains("unclosed") {
+        "check that every `[`, `{` and quote is closed"
+    } else if info.contains("while parsing a block") || info.contains("did not find expected key") {
+        "check the indentation of this line: the items of one list, and the keys of one \
+         mapping, start in the same column, with spaces"
+    } else if info.contains("did not find expected") {
         "check that every `[`, `{` and quote is closed"
     } else if info.contains("unprintable") {
         "remove the invisible control character (a NUL byte or similar) here"
@@ -45,6 +60,28 @@ pub fn syntax(file: FileId, at: usize, info: &str) -> Diagnostic {
     )
     .label("here")
     .help(help)
+}
+
+/// The line of `text` that holds byte `at`, without its line break.
+fn line_at(text: &str, at: usize) -> &str {
+    let at = floor_boundary(text, at);
+    let start = text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let end = text[at..].find(['\n', '\r']).map_or(text.len(), |i| at + i);
+    &text[start..end]
+}
+
+/// The byte offset of `at` within its line.
+fn column_at(text: &str, at: usize) -> usize {
+    let at = floor_boundary(text, at);
+    at - text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1)
+}
+
+fn floor_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 pub fn unknown_alias(span: Span) -> Diagnostic {

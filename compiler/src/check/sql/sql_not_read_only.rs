@@ -1,23 +1,38 @@
 use std::ops::ControlFlow;
 
-use sqlparser::ast::{Expr, Query, Select, SetExpr, Spanned as _, Statement, Visit, Visitor};
+use sqlparser::ast::{
+    Expr, ObjectName, Query, Select, SetExpr, Spanned as _, Statement, TableFactor, Visit, Visitor,
+};
 
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::rule::rule;
 use crate::model::sql::Sql;
+
+use super::SqlSettings;
 
 rule! {
     /// ## What it does
     /// Reports `sql` that is not exactly one read-only `SELECT`: several statements, a
     /// statement that changes data or schema (`INSERT`, `UPDATE`, `DELETE`, `CREATE`, ...),
     /// a data-modifying `WITH` (`WITH d AS (DELETE ... RETURNING ...)`), `SELECT ... INTO`,
-    /// a row lock (`FOR UPDATE`, `FOR SHARE`), or a call to a function with side effects
-    /// (`nextval`, `set_config`, `pg_sleep`, ...).
+    /// a row lock (`FOR UPDATE`, `FOR SHARE`), or a call to a function that is not known to
+    /// be read-only. Functions are an allowlist: aggregates, window functions, comparison,
+    /// string, date and time, math, array and JSON functions of PostgreSQL. Anything else
+    /// (`dblink`, `txid_current`, `nextval`, `set_config`, `lo_import`, `pg_read_file`, a
+    /// function of your own) is reported by name, in expressions and in `FROM`.
     ///
     /// ## Why is this bad?
     /// Metric queries run on every customer instance, every week, often as a privileged
     /// user. A query that writes would change customer data; one that locks rows would
-    /// stall the application while the Service Ping runs.
+    /// stall the application while the Service Ping runs. A denylist of dangerous functions
+    /// is never complete: `dblink` runs any statement on another connection, outside the
+    /// read-only transaction the runtime opens, and extensions add functions every release.
+    ///
+    /// A project that has vetted a function of its own allows it in `metricc.toml`:
+    /// ```toml
+    /// [rules.sql-not-read-only]
+    /// allow-functions = ["analytics.safe_ratio"]
+    /// ```
     ///
     /// ## Example
     /// ```yaml
@@ -34,26 +49,157 @@ rule! {
     pub SQL_NOT_READ_ONLY = ("MC304", "sql-not-read-only", Error);
 }
 
-/// Functions that change state or hold the connection, so a metric must not call them.
-const SIDE_EFFECTS: &[&str] = &[
-    "nextval",
-    "setval",
-    "set_config",
-    "pg_sleep",
-    "pg_sleep_for",
-    "pg_sleep_until",
-    "pg_advisory_lock",
-    "pg_advisory_xact_lock",
-    "pg_terminate_backend",
-    "pg_cancel_backend",
-    "pg_notify",
-    "lo_import",
-    "lo_export",
-    "lo_unlink",
-    "dblink",
-    "dblink_exec",
-    "pg_read_file",
-    "pg_reload_conf",
+/// PostgreSQL functions known to only read: what metric SQL may call without a project
+/// allowing more. Sorted (binary search); lower case; schema-less or in `pg_catalog`.
+pub const READ_ONLY_FUNCTIONS: &[&str] = &[
+    "abs",
+    "age",
+    "array_agg",
+    "array_length",
+    "array_position",
+    "array_positions",
+    "array_to_string",
+    "avg",
+    "bit_and",
+    "bit_length",
+    "bit_or",
+    "bool_and",
+    "bool_or",
+    "btrim",
+    "cardinality",
+    "cbrt",
+    "ceil",
+    "ceiling",
+    "char_length",
+    "character_length",
+    "coalesce",
+    "concat",
+    "concat_ws",
+    "corr",
+    "count",
+    "covar_pop",
+    "covar_samp",
+    "cume_dist",
+    "current_date",
+    "current_time",
+    "current_timestamp",
+    "date",
+    "date_bin",
+    "date_part",
+    "date_trunc",
+    "dense_rank",
+    "div",
+    "every",
+    "exp",
+    "extract",
+    "first_value",
+    "floor",
+    "format",
+    "generate_series",
+    "greatest",
+    "initcap",
+    "isfinite",
+    "json_array_length",
+    "json_build_array",
+    "json_build_object",
+    "json_extract_path",
+    "json_extract_path_text",
+    "json_object_keys",
+    "json_typeof",
+    "jsonb_array_elements",
+    "jsonb_array_elements_text",
+    "jsonb_array_length",
+    "jsonb_build_array",
+    "jsonb_build_object",
+    "jsonb_each",
+    "jsonb_each_text",
+    "jsonb_extract_path",
+    "jsonb_extract_path_text",
+    "jsonb_object_keys",
+    "jsonb_path_exists",
+    "jsonb_path_query_first",
+    "jsonb_typeof",
+    "justify_days",
+    "justify_hours",
+    "justify_interval",
+    "lag",
+    "last_value",
+    "lead",
+    "least",
+    "left",
+    "length",
+    "ln",
+    "localtime",
+    "localtimestamp",
+    "log",
+    "log10",
+    "lower",
+    "lpad",
+    "ltrim",
+    "make_date",
+    "make_interval",
+    "make_time",
+    "make_timestamp",
+    "make_timestamptz",
+    "max",
+    "md5",
+    "min",
+    "mod",
+    "mode",
+    "now",
+    "nth_value",
+    "ntile",
+    "nullif",
+    "octet_length",
+    "percent_rank",
+    "percentile_cont",
+    "percentile_disc",
+    "position",
+    "power",
+    "rank",
+    "regexp_count",
+    "regexp_like",
+    "regexp_match",
+    "regexp_replace",
+    "regexp_substr",
+    "repeat",
+    "replace",
+    "reverse",
+    "right",
+    "round",
+    "row_number",
+    "rpad",
+    "rtrim",
+    "sign",
+    "split_part",
+    "sqrt",
+    "starts_with",
+    "statement_timestamp",
+    "stddev",
+    "stddev_pop",
+    "stddev_samp",
+    "string_agg",
+    "strpos",
+    "substr",
+    "substring",
+    "sum",
+    "timezone",
+    "to_char",
+    "to_date",
+    "to_json",
+    "to_jsonb",
+    "to_number",
+    "to_timestamp",
+    "transaction_timestamp",
+    "translate",
+    "trim",
+    "trunc",
+    "unnest",
+    "upper",
+    "var_pop",
+    "var_samp",
+    "variance",
+    "width_bucket",
 ];
 
 /// Where a problem is: an AST span, or keywords to look up in the SQL text (for clauses
@@ -63,15 +209,32 @@ enum At {
     Keywords(String, sqlparser::tokenizer::Span),
 }
 
-#[derive(Default)]
-struct Finder {
+struct Finder<'a> {
+    settings: &'a SqlSettings,
     problems: Vec<(At, String)>,
     /// How many statements enclose the node being visited: statements nested in a `WITH`
     /// are reported as data-modifying CTEs, not a second time as statements.
     depth: usize,
 }
 
-impl Visitor for Finder {
+impl Finder<'_> {
+    /// Reports a call of `name` unless it is known to be read-only or allowed.
+    fn call(&mut self, name: &ObjectName, at: sqlparser::tokenizer::Span) {
+        let full = name.to_string().to_lowercase();
+        let builtin = full.strip_prefix("pg_catalog.").unwrap_or(&full);
+        if READ_ONLY_FUNCTIONS.binary_search(&builtin).is_ok()
+            || self.settings.allows_function(&full)
+        {
+            return;
+        }
+        self.problems.push((
+            At::Node(at),
+            format!("`{full}()` is not a function metric SQL may call"),
+        ));
+    }
+}
+
+impl Visitor for Finder<'_> {
     type Break = ();
 
     fn pre_visit_statement(&mut self, statement: &Statement) -> ControlFlow<()> {
@@ -140,20 +303,33 @@ impl Visitor for Finder {
 
     fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
         if let Expr::Function(function) = expr {
-            let name = function.name.to_string().to_lowercase();
-            let base = name.rsplit('.').next().unwrap_or(&name);
-            if SIDE_EFFECTS.contains(&base) {
-                self.problems.push((
-                    At::Node(expr.span()),
-                    format!("`{base}()` has side effects"),
-                ));
+            self.call(&function.name, expr.span());
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// Functions in `FROM` (`FROM dblink('...', '...') AS t(a int)`) are calls too.
+    fn pre_visit_table_factor(&mut self, factor: &TableFactor) -> ControlFlow<()> {
+        match factor {
+            TableFactor::Table {
+                name,
+                args: Some(_),
+                ..
             }
+            | TableFactor::Function { name, .. } => self.call(name, factor.span()),
+            _ => {}
         }
         ControlFlow::Continue(())
     }
 }
 
-pub fn check(sql: &Sql, statements: &[Statement], text: &str, found: &mut Vec<Diagnostic>) {
+pub fn check(
+    sql: &Sql,
+    statements: &[Statement],
+    text: &str,
+    settings: &SqlSettings,
+    found: &mut Vec<Diagnostic>,
+) {
     {
         if statements.len() > 1 {
             let second = statements[1].span();
@@ -178,7 +354,11 @@ pub fn check(sql: &Sql, statements: &[Statement], text: &str, found: &mut Vec<Di
                 .help("write one SELECT returning one value"),
             );
         }
-        let mut finder = Finder::default();
+        let mut finder = Finder {
+            settings,
+            problems: Vec::new(),
+            depth: 0,
+        };
         for statement in statements {
             let _ = statement.visit(&mut finder);
         }
@@ -189,15 +369,68 @@ pub fn check(sql: &Sql, statements: &[Statement], text: &str, found: &mut Vec<Di
                     .find_keywords(text, &words)
                     .unwrap_or_else(|| sql.span_of(text, fallback.start, fallback.end)),
             };
+            let function = problem.contains("not a function metric SQL may call");
+            let help = if function {
+                "metric SQL may call aggregates and PostgreSQL's comparison, string, date, \
+                 math, array and JSON functions (listed in docs/definitions.md, \"Read-only \
+                 functions\"); if this function only reads, allow it in metricc.toml: \
+                 `[rules.sql-not-read-only] allow-functions = [\"name\"]`"
+            } else {
+                "write a single SELECT that only reads"
+            };
             found.push(
                 Diagnostic::new(
                     &SQL_NOT_READ_ONLY,
                     span,
                     format!("metric SQL must be read-only: {problem}"),
                 )
-                .label("not read-only")
-                .help("write a single SELECT that only reads"),
+                .label(if function {
+                    "unknown function"
+                } else {
+                    "not read-only"
+                })
+                .help(help),
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::READ_ONLY_FUNCTIONS;
+
+    #[test]
+    fn the_definition_reference_lists_every_allowed_function() {
+        let docs = include_str!("../../../../docs/definitions.md");
+        let section = docs
+            .split("### Read-only functions")
+            .nth(1)
+            .and_then(|s| s.split("\n### ").next())
+            .unwrap_or_default();
+        for name in READ_ONLY_FUNCTIONS {
+            assert!(
+                section.contains(&format!("`{name}`")),
+                "{name} is not in the docs"
+            );
+        }
+    }
+
+    #[test]
+    fn the_allowlist_is_sorted_and_free_of_known_dangers() {
+        assert!(READ_ONLY_FUNCTIONS.windows(2).all(|w| w[0] < w[1]));
+        for danger in [
+            "dblink",
+            "txid_current",
+            "nextval",
+            "setval",
+            "set_config",
+            "lo_import",
+            "pg_read_file",
+            "pg_terminate_backend",
+            "pg_sleep",
+            "random",
+        ] {
+            assert!(!READ_ONLY_FUNCTIONS.contains(&danger), "{danger}");
         }
     }
 }
