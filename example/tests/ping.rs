@@ -2,6 +2,8 @@
 //! seed, and the ping passes `metricc validate-payload` (the same check, through the
 //! library) and the generated payload schema, `schemas/service_ping.schema.json`.
 
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -36,12 +38,11 @@ fn run_example(out: &Path) -> String {
 }
 
 fn number(ping: &Value, key_path: &str) -> f64 {
-    let value = key_path
+    key_path
         .split('.')
         .fold(ping, |v, key| &v[key])
         .as_f64()
-        .unwrap_or_else(|| panic!("{key_path} is not a number in the ping"));
-    value
+        .unwrap_or_else(|| panic!("{key_path} is not a number in the ping"))
 }
 
 #[test]
