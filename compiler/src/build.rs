@@ -1,5 +1,7 @@
 //! `metricc build` as a library call: check the definitions, then emit the selected outputs
-//! from one view and write them (or compare them with what is on disk).
+//! from one view and write them (or compare them with what is on disk). [`cargo`] holds
+//! the same for Cargo builds: the [`Config`] builder of `build.rs` scripts and the
+//! expansion of `include_metrics!`.
 //!
 //! ```no_run
 //! let config = metricc::Config::load(std::path::Path::new("."), None, None)?;
@@ -8,10 +10,14 @@
 //! # Ok::<(), metricc::Error>(())
 //! ```
 
+pub mod cargo;
+
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::config::Config;
+pub use cargo::{BuildError, Compiled, Config};
+
+use crate::config::Config as ProjectConfig;
 use crate::emit::docs::dashboards::data::{self, XmauData};
 use crate::emit::{self, OutputFile, Templates};
 use crate::error::Error;
@@ -47,18 +53,22 @@ pub enum Mode {
 
 /// Checks the project and writes its outputs into the output folder (nothing when the
 /// definitions have errors).
-pub fn build(config: &Config) -> Result<Built, Error> {
+pub fn build(config: &ProjectConfig) -> Result<Built, Error> {
     run(config, Mode::Write)
 }
 
 /// Checks the project, then writes or compares its outputs.
-pub fn run(config: &Config, mode: Mode) -> Result<Built, Error> {
+pub fn run(config: &ProjectConfig, mode: Mode) -> Result<Built, Error> {
     finish(config, mode, pipeline::compile(config)?)
 }
 
 /// Writes or compares the outputs of a project already checked (`build --watch` checks
 /// with a cache first).
-pub fn finish(config: &Config, mode: Mode, compilation: Compilation) -> Result<Built, Error> {
+pub fn finish(
+    config: &ProjectConfig,
+    mode: Mode,
+    compilation: Compilation,
+) -> Result<Built, Error> {
     if compilation.failed() {
         return Ok(Built {
             compilation,
@@ -89,7 +99,10 @@ pub fn finish(config: &Config, mode: Mode, compilation: Compilation) -> Result<B
 
 /// The files the selected backends generate for a checked project (its templates'
 /// overrides read first: backends do no I/O).
-pub fn emit_outputs(config: &Config, compilation: &Compilation) -> Result<Vec<OutputFile>, Error> {
+pub fn emit_outputs(
+    config: &ProjectConfig,
+    compilation: &Compilation,
+) -> Result<Vec<OutputFile>, Error> {
     let view = View::new(&compilation.dictionary, &compilation.sources);
     let mut settings = config.settings.clone();
     settings.outputs = config.outputs.iter().map(|b| b.name).collect();

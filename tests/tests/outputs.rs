@@ -70,6 +70,59 @@ fn dictionary_json_is_the_golden_view() {
     insta::assert_snapshot!("dictionary.json", output("dictionary.json"));
 }
 
+/// The top-level item of a generated Rust file whose first line contains `name`, with its
+/// doc comment and attributes.
+fn rust_item(file: &str, name: &str) -> String {
+    let lines: Vec<&str> = file.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| !l.starts_with("//") && l.contains(name))
+        .unwrap_or_else(|| panic!("no item defines {name}"));
+    let mut start = at;
+    while start > 0 && (lines[start - 1].starts_with("///") || lines[start - 1].starts_with("#[")) {
+        start -= 1;
+    }
+    let end = (at..lines.len())
+        .find(|&i| lines[i] == "}" || lines[i] == "};" || (i == at && lines[i].ends_with(';')))
+        .unwrap_or(lines.len() - 1);
+    lines[start..=end].join("\n")
+}
+
+#[test]
+fn rust_code_reads_like_handwritten_code() {
+    let root = output("rust/mod.rs");
+    let head: String = root.split("\n\n").take(3).collect::<Vec<_>>().join("\n\n");
+    let table = rust_item(root, "pub fn metrics()");
+    let table_lines: Vec<&str> = table.lines().collect();
+    let table = [
+        &table_lines[..8],
+        &["        // ..."],
+        &table_lines[table_lines.len() - 3..],
+    ]
+    .concat()
+    .join("\n");
+    let excerpt = [
+        head.as_str(),
+        "// ...",
+        &table,
+        &rust_item(root, "pub trait Instrumentation"),
+        &rust_item(root, "pub fn service_ping"),
+        "// An event count with a filter, a SQL count, a setting from the application:",
+        &rust_item(
+            root,
+            "pub static ACTIVE_USERS_FOUNDATIONS_PASSKEY_USERS_MONTHLY",
+        ),
+        &rust_item(
+            root,
+            "pub static ACTIVE_USERS_VERIFY_PIPELINE_USERS_MONTHLY",
+        ),
+        &rust_item(root, "pub static LICENSE_PLAN"),
+    ]
+    .join("\n\n");
+    insta::assert_snapshot!("rust.mod.rs", excerpt);
+    insta::assert_snapshot!("rust.access.rs", output("rust/access.rs"));
+}
+
 #[test]
 fn docs_pages_of_a_few_metrics_and_events() {
     for (name, path) in [

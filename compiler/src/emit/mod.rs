@@ -9,6 +9,7 @@
 pub mod dbt;
 pub mod dictionary_json;
 pub mod docs;
+pub mod rust;
 pub mod schemas;
 pub mod templates;
 
@@ -105,6 +106,12 @@ pub static BACKENDS: &[Backend] = &[
         emit: docs::emit,
     },
     Backend {
+        name: "rust",
+        summary: "rust/: typed event recording and Service Ping assembly on metricc-runtime",
+        owns: "rust/",
+        emit: rust::emit,
+    },
+    Backend {
         name: "schemas",
         summary: "schemas/: JSON Schemas of the Service Ping payload, each event and the definition files",
         owns: "schemas/",
@@ -139,6 +146,7 @@ pub struct Settings {
     pub dictionary: dictionary_json::Settings,
     pub dbt: dbt::Settings,
     pub docs: docs::Settings,
+    pub rust: rust::Settings,
     pub schemas: schemas::Settings,
     /// `[build.dashboards]`: the xMAU dashboards of the docs site (not a backend of its own:
     /// the docs backend draws them, from `xmau_data`).

@@ -33,6 +33,8 @@ pub struct MetricNames {
 pub struct EventNames {
     /// The Rust recording function (`create_issue`).
     pub rust: String,
+    /// The Rust struct of the event's additional properties (`CreateIssue`).
+    pub rust_type: String,
     /// The docs page's slug, also the event schema's file name (`create_issue`).
     pub slug: String,
 }
@@ -62,6 +64,7 @@ impl EventNames {
     pub fn new(action: &str) -> EventNames {
         EventNames {
             rust: identifier(action),
+            rust_type: type_name(&identifier(action)),
             slug: slug(action),
         }
     }
@@ -95,6 +98,57 @@ pub fn identifier(text: &str) -> String {
     }
     out
 }
+
+/// An `UpperCamelCase` type name from a `snake_case` identifier (`create_issue` →
+/// `CreateIssue`, `n7d_users` → `N7dUsers`).
+pub fn type_name(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    for part in snake.split('_').filter(|p| !p.is_empty()) {
+        let mut chars = part.chars();
+        if let Some(first) = chars.next() {
+            out.push(first.to_ascii_uppercase());
+            out.extend(chars);
+        }
+    }
+    if out.is_empty() {
+        out.push('N');
+    }
+    out
+}
+
+/// The Rust method of an `instrumentation_class`: its `CamelCase` words in `snake_case`,
+/// namespaces included (`DatabaseVersionMetric` → `database_version_metric`,
+/// `Ci::HTTPRequestsMetric` → `ci_http_requests_metric`).
+pub fn method_name(class: &str) -> String {
+    let chars: Vec<char> = class.chars().collect();
+    let mut words = String::with_capacity(class.len() + 8);
+    for (i, c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            let previous = chars[i - 1];
+            let next_is_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if previous.is_ascii_lowercase()
+                || previous.is_ascii_digit()
+                || (previous.is_ascii_uppercase() && next_is_lower)
+            {
+                words.push('_');
+            }
+        }
+        words.push(*c);
+    }
+    let mut out = identifier(&words);
+    while out.contains("__") {
+        out = out.replace("__", "_");
+    }
+    out
+}
+
+/// The Rust field of an event's additional property (`label`, `devfile_source`).
+pub fn field_name(property: &str) -> String {
+    identifier(property)
+}
+
+/// Rust keywords that cannot be used even as raw identifiers (`r#self` is not allowed).
+pub const NOT_RAW: &[&str] = &["Self", "crate", "self", "super"];
 
 /// [`identifier`], shortened to [`MAX_SQL_IDENTIFIER`] bytes with a hash of the whole text
 /// when it is longer.
@@ -249,6 +303,28 @@ mod tests {
     }
 
     #[test]
+    fn type_and_method_names() {
+        assert_eq!(type_name("create_issue"), "CreateIssue");
+        assert_eq!(type_name("n7d_users"), "N7dUsers");
+        assert_eq!(type_name("_"), "N");
+        assert_eq!(
+            method_name("DatabaseVersionMetric"),
+            "database_version_metric"
+        );
+        assert_eq!(
+            method_name("Ci::HTTPRequestsMetric"),
+            "ci_http_requests_metric"
+        );
+        assert_eq!(
+            method_name("CountCiRunnersMetric"),
+            "count_ci_runners_metric"
+        );
+        assert_eq!(method_name("Redis2Metric"), "redis2_metric");
+        assert_eq!(field_name("devfile_source"), "devfile_source");
+        assert_eq!(EventNames::new("create_issue").rust_type, "CreateIssue");
+    }
+
+    #[test]
     fn identifiers_are_valid_whatever_the_text() {
         assert_eq!(identifier("7d-users"), "n7d_users");
         assert_eq!(identifier("Café"), "caf_");
@@ -272,6 +348,7 @@ mod tests {
     fn reserved_word_lists_are_sorted_for_binary_search() {
         assert!(RUST_KEYWORDS.windows(2).all(|w| w[0] < w[1]));
         assert!(SQL_RESERVED.windows(2).all(|w| w[0] < w[1]));
+        assert!(NOT_RAW.windows(2).all(|w| w[0] < w[1]));
         assert!(DBT_MODELS.windows(2).all(|w| w[0] < w[1]));
     }
 }

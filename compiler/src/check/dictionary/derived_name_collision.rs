@@ -3,17 +3,20 @@ use std::collections::BTreeMap;
 use crate::check::Context;
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::rule::rule;
-use crate::resolve::names::KeyNames;
+use crate::resolve::names::{KeyNames, field_name, method_name};
 use crate::source::Span;
 
 rule! {
     /// ## What it does
     /// Reports two definitions that are different but get the same name in a generated
     /// output: the Rust constant of a metric (`COUNTS_ISSUES`), its dbt model and column
-    /// name (`counts_issues`), the docs page of a metric or an event, the Rust function of
-    /// an event, the Rust module of a group. Names are derived from key paths, actions and
-    /// taxonomy keys: characters other than letters and digits become `_` (or `-` in docs
-    /// slugs), letters are lower-cased, and dbt names are cut to 63 bytes.
+    /// name (`counts_issues`), the docs page of a metric or an event, the Rust function and
+    /// properties struct of an event (`create_issue`, `CreateIssue`), the Rust field of an
+    /// event's additional property, the Rust module of a group, the Rust method of an
+    /// `instrumentation_class`. Names are derived from key paths, actions, property names,
+    /// class names and taxonomy keys: characters other than letters and digits become `_`
+    /// (or `-` in docs slugs), letters are lower-cased (CamelCase words of a class are
+    /// joined with `_`), and dbt names are cut to 63 bytes.
     ///
     /// ## Why is this bad?
     /// Two items with one name do not compile (Rust), overwrite each other (dbt models, docs
@@ -106,6 +109,38 @@ pub fn check(cx: &mut Context<'_>) {
         })
         .collect();
     let groups = || group_names.iter().map(|(names, named)| (names, *named));
+    // The Rust field of each additional property, within its event's struct.
+    let field_names: Vec<(String, Named<'_>)> = dictionary
+        .events
+        .iter()
+        .flat_map(|e| {
+            e.additional_properties.iter().map(|property| {
+                let named = Named {
+                    span: property.span,
+                    source: property.value.as_str(),
+                };
+                let name = format!("{}.{}", e.action.value, field_name(&property.value));
+                (name, named)
+            })
+        })
+        .collect();
+    // The Rust method of each instrumentation class, once per class.
+    let mut classes: BTreeMap<&str, Span> = BTreeMap::new();
+    for metric in &dictionary.metrics {
+        if let Some(class) = &dictionary.definition(metric).instrumentation_class {
+            classes.entry(class.value.as_str()).or_insert(class.span);
+        }
+    }
+    let method_names: Vec<(String, Named<'_>)> = classes
+        .into_iter()
+        .map(|(class, span)| {
+            let named = Named {
+                span,
+                source: class,
+            };
+            (method_name(class), named)
+        })
+        .collect();
     let mut named_as: Shared<'_> = BTreeMap::new();
     let shared = &mut named_as;
     add_shared(
@@ -132,6 +167,21 @@ pub fn check(cx: &mut Context<'_>) {
         shared,
         "event docs page and schema",
         events().map(|(e, n)| (e.slug.as_str(), n)),
+    );
+    add_shared(
+        shared,
+        "Rust type",
+        events().map(|(e, n)| (e.rust_type.as_str(), n)),
+    );
+    add_shared(
+        shared,
+        "Rust field",
+        field_names.iter().map(|(name, n)| (name.as_str(), *n)),
+    );
+    add_shared(
+        shared,
+        "Rust method",
+        method_names.iter().map(|(name, n)| (name.as_str(), *n)),
     );
     add_shared(
         shared,

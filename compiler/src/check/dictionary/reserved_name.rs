@@ -1,16 +1,21 @@
 use crate::check::Context;
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::rule::rule;
-use crate::resolve::names::{DBT_MODELS, KeyNames, RUST_KEYWORDS, SQL_RESERVED};
+use crate::resolve::names::{
+    DBT_MODELS, KeyNames, NOT_RAW, RUST_KEYWORDS, SQL_RESERVED, field_name, method_name,
+};
 use crate::source::Span;
 
 rule! {
     /// ## What it does
     /// Reports a definition whose generated name is a reserved word: an event whose Rust
     /// recording function, or a group whose Rust module, would be a Rust keyword (`type`,
-    /// `match`, `self`), and a metric whose dbt model and column name would be a SQL
-    /// reserved word (`user`, `order`, `group`), and a SQL metric whose dbt model would
-    /// have the name of a model the dbt project always has (`xmau_monthly`, ...).
+    /// `match`, `self`), an event whose properties struct would be `Self`, an additional
+    /// property or an `instrumentation_class` whose Rust field or method would be `self`,
+    /// `super` or `crate` (the keywords not even `r#` allows), a metric whose dbt model
+    /// and column name would be a SQL reserved word (`user`, `order`, `group`), and a SQL
+    /// metric whose dbt model would have the name of a model the dbt project always has
+    /// (`xmau_monthly`, ...).
     ///
     /// ## Why is this bad?
     /// The generated code would not compile, the generated SQL would need quoting that
@@ -42,6 +47,46 @@ pub fn check(cx: &mut Context<'_>) {
                 ),
                 "reserved word",
             ));
+        }
+        if is_reserved(NOT_RAW, &names.rust_type) {
+            found.push((
+                event.action.span,
+                format!(
+                    "event `{}` would have a Rust properties struct named `{}`, a Rust keyword",
+                    event.action.value, names.rust_type
+                ),
+                "reserved word",
+            ));
+        }
+        for property in &event.additional_properties {
+            let field = field_name(&property.value);
+            if is_reserved(NOT_RAW, &field) {
+                found.push((
+                    property.span,
+                    format!(
+                        "property `{}` would be a Rust field named `{field}`, a Rust keyword",
+                        property.value
+                    ),
+                    "reserved word",
+                ));
+            }
+        }
+    }
+    let mut classes = std::collections::BTreeSet::new();
+    for metric in &dictionary.metrics {
+        if let Some(class) = &dictionary.definition(metric).instrumentation_class {
+            let method = method_name(&class.value);
+            if is_reserved(NOT_RAW, &method) && classes.insert(class.value.as_str()) {
+                found.push((
+                    class.span,
+                    format!(
+                        "instrumentation class `{}` would be a Rust method named `{method}`, a \
+                         Rust keyword",
+                        class.value
+                    ),
+                    "reserved word",
+                ));
+            }
         }
     }
     for (_, _, group) in dictionary.taxonomy.groups() {

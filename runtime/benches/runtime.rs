@@ -1,0 +1,255 @@
+//! Benchmarks of the runtime, with the targets of the design (`cargo bench -p
+//! metricc-runtime`; run it with `nice -n 19` on a shared machine):
+//!
+//! - recording one event on the embedded store, amortized over a million, flushes to disk
+//!   included (target: under 1 µs);
+//! - the same from 2 threads at once;
+//! - assembling the Service Ping of a synthetic 10,000-metric dictionary (events and
+//!   instrumentation classes; SQL excluded), from a store holding 5 weeks of events
+//!   (target: under 1 s).
+//!
+//! A plain `main`: the figures are medians over a few runs, printed one per line.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use metricc_runtime::*;
+
+const EVENTS: u64 = 1_000_000;
+const RUNS: usize = 5;
+
+/// An event like GitLab's `create_issue`: a total, a distinct count of users, a filtered
+/// total and a sum, each kept weekly (the total and the sum for all time too).
+static CREATE_ISSUE: EventSpec = EventSpec {
+    action: "create_issue",
+    counters: &[
+        Counter {
+            selector: TOTAL,
+            weekly: true,
+            all_time: true,
+        },
+        Counter {
+            selector: AUTHORS,
+            weekly: true,
+            all_time: false,
+        },
+        Counter {
+            selector: BY_EMAIL,
+            weekly: true,
+            all_time: false,
+        },
+        Counter {
+            selector: WEIGHT,
+            weekly: true,
+            all_time: true,
+        },
+    ],
+};
+const TOTAL: Selector = Selector {
+    event: "create_issue",
+    unique: None,
+    filter: &[],
+    operator: None,
+    series: "create_issue",
+};
+const AUTHORS: Selector = Selector {
+    event: "create_issue",
+    unique: Some(Unique::UserId),
+    filter: &[],
+    operator: None,
+    series: "create_issue/user.id",
+};
+const BY_EMAIL: Selector = Selector {
+    event: "create_issue",
+    unique: None,
+    filter: &[("property", FilterValue::Text("email"))],
+    operator: None,
+    series: "create_issue[property=email]",
+};
+const WEIGHT: Selector = Selector {
+    event: "create_issue",
+    unique: None,
+    filter: &[],
+    operator: Some(Operator::SumValue),
+    series: "create_issue/sum(value)",
+};
+
+fn occurrence(user: u64) -> Event<'static> {
+    Event {
+        user: Some(UserId(user)),
+        project: Some(ProjectId(user % 97)),
+        namespace: None,
+        label: None,
+        property: (user % 5 == 0).then_some("email"),
+        value: Some(1.0),
+        custom: &[],
+        feature_enabled_by_namespace_ids: &[],
+    }
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+/// Records `EVENTS` events from `threads` threads into a fresh embedded store and flushes
+/// them to disk; returns the elapsed time.
+fn record(threads: u64) -> Duration {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let recorder = Recorder::open(dir.path().join("usage.redb")).expect("the store opens");
+    let started = Instant::now();
+    let per_thread = EVENTS / threads;
+    std::thread::scope(|scope| {
+        for t in 0..threads {
+            let recorder = &recorder;
+            scope.spawn(move || {
+                for i in 0..per_thread {
+                    recorder.record(&CREATE_ISSUE, &occurrence((t * per_thread + i) % 50_000));
+                }
+            });
+        }
+    });
+    recorder.flush().expect("the store takes the events");
+    let elapsed = started.elapsed();
+    assert_eq!(recorder.stats().dropped, 0);
+    elapsed
+}
+
+/// A synthetic dictionary of `n` metrics over `n / 5` events: a third totals (7d, 28d,
+/// all time), a third distinct counts of users (7d, 28d), a third from instrumentation
+/// classes.
+fn dictionary(n: usize) -> (&'static [&'static MetricSpec], Vec<&'static EventSpec>) {
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let events: Vec<&'static EventSpec> = (0..n / 5)
+        .map(|e| {
+            let action = leak(format!("event_{e}"));
+            let counters: &'static [Counter] = Box::leak(Box::new([
+                Counter {
+                    selector: Selector {
+                        event: action,
+                        unique: None,
+                        filter: &[],
+                        operator: None,
+                        series: action,
+                    },
+                    weekly: true,
+                    all_time: true,
+                },
+                Counter {
+                    selector: Selector {
+                        event: action,
+                        unique: Some(Unique::UserId),
+                        filter: &[],
+                        operator: None,
+                        series: leak(format!("{action}/user.id")),
+                    },
+                    weekly: true,
+                    all_time: false,
+                },
+            ]));
+            &*Box::leak(Box::new(EventSpec { action, counters }))
+        })
+        .collect();
+    let metrics: Vec<&'static MetricSpec> = (0..n)
+        .map(|i| {
+            let event = events[i % events.len()];
+            let (time_frame, source, data_source) = match i % 3 {
+                0 => (
+                    [
+                        TimeFrame::SevenDays,
+                        TimeFrame::TwentyEightDays,
+                        TimeFrame::All,
+                    ][i % 9 / 3],
+                    ValueSource::Events(std::slice::from_ref(&event.counters[0].selector)),
+                    DataSource::InternalEvents,
+                ),
+                1 => (
+                    [TimeFrame::SevenDays, TimeFrame::TwentyEightDays][i % 2],
+                    ValueSource::Events(std::slice::from_ref(&event.counters[1].selector)),
+                    DataSource::InternalEvents,
+                ),
+                _ => (
+                    TimeFrame::None,
+                    ValueSource::Instrumentation {
+                        class: "SyntheticMetric",
+                        index: (i % 100) as u16,
+                        options: None,
+                    },
+                    DataSource::System,
+                ),
+            };
+            &*Box::leak(Box::new(MetricSpec {
+                key_path: leak(format!("section_{}.group_{}.metric_{i}", i % 12, i % 240)),
+                value_type: ValueType::Number,
+                time_frame,
+                data_source,
+                data_category: Some(DataCategory::Operational),
+                status: Status::Active,
+                roles: &[],
+                product_group: None,
+                source,
+            }))
+        })
+        .collect();
+    (Box::leak(metrics.into_boxed_slice()), events)
+}
+
+/// Assembles the ping of a 10,000-metric dictionary after 5 weeks of events.
+fn ping_assembly() -> (Duration, usize) {
+    let (metrics, events) = dictionary(10_000);
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let clock = ManualClock::new(Timestamp::from_utc(2025, 3, 3, 0, 0, 0));
+    let recorder = Recorder::new(
+        Arc::new(EmbeddedStore::open(dir.path().join("usage.redb")).expect("the store opens")),
+        RecorderOptions {
+            clock: Arc::new(clock.clone()),
+            max_pending: 100_000,
+            ..RecorderOptions::default()
+        },
+    );
+    for day in 0..35u64 {
+        for i in 0..20_000u64 {
+            let event = events[((i * 7 + day) % events.len() as u64) as usize];
+            recorder.record(event, &occurrence(i % 3_000 + day));
+        }
+        recorder.flush().expect("the store takes the events");
+        clock.advance(86_400);
+    }
+    let instrument: Arc<Instrument> =
+        Arc::new(|index, _: &MetricContext| Ok(u32::from(index).into()));
+    let options = PingOptions::new("bench", "1.0");
+    let mut samples = Vec::new();
+    let mut values = 0;
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        let ping = assemble(metrics, &recorder, instrument.clone(), &options);
+        samples.push(started.elapsed());
+        assert!(ping.failed.is_empty(), "{:?}", ping.failed.first());
+        values = ping.values.len();
+    }
+    (median(samples), values)
+}
+
+fn main() {
+    // `cargo test --benches` runs benchmarks once as tests: keep that quick.
+    if std::env::args().any(|a| a == "--test") {
+        return;
+    }
+    let per_event = |d: Duration| d.as_nanos() as f64 / EVENTS as f64;
+    let one = median((0..RUNS).map(|_| record(1)).collect());
+    println!(
+        "record one event, embedded store, 1 thread:  {:7.1} ns/event amortized ({EVENTS} events, flush included; target < 1000 ns)",
+        per_event(one)
+    );
+    let two = median((0..RUNS).map(|_| record(2)).collect());
+    println!(
+        "record one event, embedded store, 2 threads: {:7.1} ns/event amortized, {:.1} M events/s in all",
+        per_event(two),
+        EVENTS as f64 / two.as_secs_f64() / 1e6
+    );
+    let (assembly, values) = ping_assembly();
+    println!(
+        "Service Ping assembly, 10,000 metrics:       {:7.1} ms ({values} values; target < 1000 ms)",
+        assembly.as_secs_f64() * 1e3
+    );
+}
