@@ -4,8 +4,9 @@
 //! dictionary-wide stages then run once over the result. Nothing here stops at the first
 //! problem: every file is processed and every diagnostic collected.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use rayon::prelude::*;
@@ -50,7 +51,7 @@ impl Compilation {
 enum Item {
     Nothing,
     Taxonomy(Taxonomy),
-    Metric(Box<MetricDefinition>),
+    Metric(Arc<MetricDefinition>),
     Event(Box<EventDefinition>),
 }
 
@@ -58,7 +59,7 @@ enum Item {
 /// keeps between runs.
 #[derive(Clone)]
 struct Loaded {
-    file: SourceFile,
+    file: Arc<SourceFile>,
     item: Item,
     diagnostics: Vec<Diagnostic>,
 }
@@ -121,7 +122,7 @@ pub struct Stamp {
 pub struct Cache {
     files: HashMap<String, (Option<Stamp>, FileId, Loaded)>,
     /// Files known to have changed since the last run (paths relative to the root).
-    pub changed: std::collections::HashSet<String>,
+    pub changed: HashSet<String>,
     /// How many files the last run parsed (the rest came from the cache).
     pub parsed: usize,
 }
@@ -238,20 +239,31 @@ pub fn compile_tree(
                 .map(|(i, f)| (i, load(tree, id_of(i), f, dialect, &config.sql)))
                 .collect();
             cache.parsed = fresh.len();
+            // The cache is updated in place: a reused entry is shared (its file and
+            // definition are behind `Arc`s), a fresh one replaces the old.
             let mut fresh = fresh.into_iter().peekable();
-            let mut files = HashMap::with_capacity(found.len());
             for (i, f) in found.iter().enumerate() {
                 let entry = match fresh.next_if(|(j, _)| *j == i) {
                     Some((_, parsed)) => parsed,
-                    None => match cache.files.remove(&f.display) {
-                        Some((_, _, entry)) => entry,
+                    None => match cache.files.get(&f.display) {
+                        Some((_, _, entry)) => {
+                            loaded.push(entry.clone());
+                            continue;
+                        }
                         None => load(tree, id_of(i), f, dialect, &config.sql),
                     },
                 };
-                files.insert(f.display.clone(), (stamps[i], id_of(i), entry.clone()));
+                cache
+                    .files
+                    .insert(f.display.clone(), (stamps[i], id_of(i), entry.clone()));
                 loaded.push(entry);
             }
-            cache.files = files;
+            if cache.files.len() > found.len() {
+                let current: HashSet<&str> = found.iter().map(|f| f.display.as_str()).collect();
+                cache
+                    .files
+                    .retain(|path, _| current.contains(path.as_str()));
+            }
             cache.changed.clear();
         }
     }
@@ -265,7 +277,7 @@ pub fn compile_tree(
     let mut diagnostics = Vec::new();
     let mut taxonomy = None;
     for entry in loaded {
-        let id = sources.add(entry.file);
+        let id = sources.add_shared(entry.file);
         diagnostics.extend(entry.diagnostics);
         match entry.item {
             Item::Taxonomy(t) => taxonomy = Some((t, id)),
@@ -435,7 +447,7 @@ fn load(
         }
     };
     Loaded {
-        file: SourceFile::new(found.display.clone(), found.kind, text),
+        file: Arc::new(SourceFile::new(found.display.clone(), found.kind, text)),
         item: Item::Nothing,
         diagnostics: vec![diagnostic],
     }
@@ -479,7 +491,7 @@ fn parse_text(
                         if let Some(sql) = &mut metric.sql {
                             sql.drop_syntax_tree();
                         }
-                        Item::Metric(Box::new(metric))
+                        Item::Metric(Arc::new(metric))
                     }
                     None => Item::Nothing,
                 },
@@ -490,7 +502,7 @@ fn parse_text(
         }
     };
     Loaded {
-        file: SourceFile::new(path, kind, text),
+        file: Arc::new(SourceFile::new(path, kind, text)),
         item,
         diagnostics,
     }

@@ -8,7 +8,7 @@ use std::fs;
 use std::io::Read;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// Files larger than this are not parsed: a definition is a few hundred bytes, so a
 /// multi-megabyte file is a mistake (a dump, a binary) and parsing it would only waste time.
@@ -190,7 +190,8 @@ impl SourceFile {
 /// All files of one run, indexed by [`FileId`].
 #[derive(Debug, Default)]
 pub struct SourceMap {
-    files: Vec<SourceFile>,
+    /// Shared: a watch run keeps the files of the previous run that did not change.
+    files: Vec<Arc<SourceFile>>,
 }
 
 impl SourceMap {
@@ -207,6 +208,11 @@ impl SourceMap {
     }
 
     pub fn add(&mut self, file: SourceFile) -> FileId {
+        self.add_shared(Arc::new(file))
+    }
+
+    /// Adds a file that another run holds too.
+    pub fn add_shared(&mut self, file: Arc<SourceFile>) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).expect("fewer than 2^32 files"));
         self.files.push(file);
         id
@@ -220,7 +226,7 @@ impl SourceMap {
         self.files
             .iter()
             .enumerate()
-            .map(|(i, f)| (FileId(i as u32), f))
+            .map(|(i, f)| (FileId(i as u32), &**f))
     }
 
     pub fn len(&self) -> usize {

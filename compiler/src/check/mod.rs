@@ -21,6 +21,8 @@ pub mod schema;
 pub mod sql;
 pub mod xmau;
 
+use rayon::prelude::*;
+
 use crate::diagnostics::Rule;
 
 use crate::diagnostics::Diagnostic;
@@ -136,12 +138,18 @@ pub fn find_rule(code_or_name: &str) -> Option<&'static Rule> {
 }
 
 /// Runs every semantic check over the dictionary.
+/// The checks run in parallel, each with its own [`Context`]; their reports are gathered in
+/// the order of [`CHECKS`], so the result does not depend on which finished first.
 pub fn run(dictionary: &Dictionary, sources: &SourceMap) -> Vec<Diagnostic> {
-    let mut cx = Context::new(dictionary, sources);
-    for check in CHECKS {
-        check(&mut cx);
-    }
-    cx.into_diagnostics()
+    let reports: Vec<Vec<Diagnostic>> = CHECKS
+        .par_iter()
+        .map(|check| {
+            let mut cx = Context::new(dictionary, sources);
+            check(&mut cx);
+            cx.into_diagnostics()
+        })
+        .collect();
+    reports.into_iter().flatten().collect()
 }
 
 #[cfg(test)]

@@ -11,6 +11,9 @@ pub mod names;
 pub mod view;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use crate::model::taxonomy::{Group, Section, Stage};
 use crate::model::{
@@ -67,9 +70,10 @@ pub struct Dictionary {
     pub taxonomy: Taxonomy,
     /// The file the taxonomy came from.
     pub taxonomy_file: Option<FileId>,
-    /// Metric definitions as written, in file order (each boxed as the parse stage made
-    /// it: collecting ten thousand of them into one vector would hold them twice).
-    pub definitions: Vec<Box<MetricDefinition>>,
+    /// Metric definitions as written, in file order (each behind the pointer the parse
+    /// stage made: collecting ten thousand of them into one vector would hold them twice,
+    /// and a watch run shares the unchanged ones with the next run instead of copying them).
+    pub definitions: Vec<Arc<MetricDefinition>>,
     /// Metrics after expansion, sorted by key path.
     pub metrics: Vec<Metric>,
     /// Event definitions, in file order.
@@ -88,7 +92,7 @@ impl Dictionary {
     pub fn new(
         taxonomy: Taxonomy,
         taxonomy_file: Option<FileId>,
-        definitions: Vec<Box<MetricDefinition>>,
+        definitions: Vec<Arc<MetricDefinition>>,
         events: Vec<EventDefinition>,
     ) -> Dictionary {
         let mut groups = HashMap::new();
@@ -118,28 +122,34 @@ impl Dictionary {
             })
             .sum();
         let mut metrics: Vec<Metric> = Vec::with_capacity(expanded);
-        metrics.extend(definitions.iter().enumerate().flat_map(|(i, def)| {
-            let owner = def
-                .product_group
-                .as_ref()
-                .and_then(|g| groups.get(&g.value).copied());
-            let listed = matches!(def.time_frame.value, TimeFrames::List(_));
-            def.time_frame.each().into_iter().map(move |time_frame| {
-                let key_path = if listed {
-                    def.key_path.value.with_suffix(time_frame)
-                } else {
-                    def.key_path.value.clone()
-                };
-                Metric {
-                    definition: i,
-                    names: MetricNames::new(&key_path),
-                    key_path,
-                    time_frame,
-                    owner,
-                }
-            })
-        }));
-        metrics.sort_by(|a, b| (&a.key_path, a.definition).cmp(&(&b.key_path, b.definition)));
+        // Deriving names is most of resolve's work: done in parallel, in order.
+        metrics.par_extend(
+            definitions
+                .par_iter()
+                .enumerate()
+                .flat_map_iter(|(i, def)| {
+                    let owner = def
+                        .product_group
+                        .as_ref()
+                        .and_then(|g| groups.get(&g.value).copied());
+                    let listed = matches!(def.time_frame.value, TimeFrames::List(_));
+                    def.time_frame.each().into_iter().map(move |time_frame| {
+                        let key_path = if listed {
+                            def.key_path.value.with_suffix(time_frame)
+                        } else {
+                            def.key_path.value.clone()
+                        };
+                        Metric {
+                            definition: i,
+                            names: MetricNames::new(&key_path),
+                            key_path,
+                            time_frame,
+                            owner,
+                        }
+                    })
+                }),
+        );
+        metrics.par_sort_by(|a, b| (&a.key_path, a.definition).cmp(&(&b.key_path, b.definition)));
         // Older Snowplow events may share an action (their categories tell them apart);
         // their names then carry the category too.
         let mut shared: HashMap<&str, usize> = HashMap::new();

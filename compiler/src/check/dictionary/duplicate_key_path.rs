@@ -1,5 +1,3 @@
-use std::collections::HashMap;
-
 use crate::check::Context;
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::rule::rule;
@@ -27,14 +25,18 @@ rule! {
 
 pub fn check(cx: &mut Context<'_>) {
     let dictionary = cx.dictionary;
-    let mut by_path: HashMap<&str, Vec<&Metric>> = HashMap::new();
-    for metric in &dictionary.metrics {
-        let same = by_path.entry(metric.key_path.as_str()).or_default();
-        // A list naming one time frame twice clashes with itself; `invalid-value` says so.
-        if !same.iter().any(|m| m.definition == metric.definition) {
-            same.push(metric);
-        }
-    }
+    // Metrics are sorted by key path, then definition: the metrics of one key path are
+    // neighbours, and so are the copies one definition makes of it.
+    let by_path = dictionary
+        .metrics
+        .chunk_by(|a, b| a.key_path == b.key_path)
+        .filter(|same| same.len() > 1)
+        .map(|same| {
+            let mut metrics: Vec<&Metric> = same.iter().collect();
+            // A list naming one time frame twice clashes with itself; `invalid-value` says so.
+            metrics.dedup_by_key(|m| m.definition);
+            (same[0].key_path.as_str(), metrics)
+        });
     let expanded = |m: &Metric| {
         if matches!(
             dictionary.definition(m).time_frame.value,

@@ -1,9 +1,6 @@
-use std::collections::HashMap;
-
 use crate::check::Context;
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::rule::rule;
-use crate::resolve::Metric;
 
 rule! {
     /// ## What it does
@@ -27,15 +24,19 @@ rule! {
 
 pub fn check(cx: &mut Context<'_>) {
     let dictionary = cx.dictionary;
-    let by_path: HashMap<&str, &Metric> = dictionary
-        .metrics
-        .iter()
-        .map(|m| (m.key_path.as_str(), m))
-        .collect();
-    for metric in &dictionary.metrics {
+    let metrics = &dictionary.metrics;
+    // Metrics are sorted by key path: the last one whose key path is the prefix, if any.
+    let metric_at = |prefix: &str| {
+        let after = metrics.partition_point(|m| m.key_path.as_str() <= prefix);
+        after
+            .checked_sub(1)
+            .map(|i| &metrics[i])
+            .filter(|m| m.key_path.as_str() == prefix)
+    };
+    for metric in metrics {
         for (i, _) in metric.key_path.match_indices('.') {
             let prefix = &metric.key_path[..i];
-            let Some(leaf) = by_path.get(prefix) else {
+            let Some(leaf) = metric_at(prefix) else {
                 continue;
             };
             let def = dictionary.definition(metric);
