@@ -13,8 +13,6 @@ pub mod view;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 use crate::model::taxonomy::{Group, Section, Stage};
 use crate::model::{
     Dialect, EventDefinition, KeyPath, MetricDefinition, Taxonomy, TimeFrame, TimeFrames,
@@ -122,34 +120,28 @@ impl Dictionary {
             })
             .sum();
         let mut metrics: Vec<Metric> = Vec::with_capacity(expanded);
-        // Deriving names is most of resolve's work: done in parallel, in order.
-        metrics.par_extend(
-            definitions
-                .par_iter()
-                .enumerate()
-                .flat_map_iter(|(i, def)| {
-                    let owner = def
-                        .product_group
-                        .as_ref()
-                        .and_then(|g| groups.get(&g.value).copied());
-                    let listed = matches!(def.time_frame.value, TimeFrames::List(_));
-                    def.time_frame.each().into_iter().map(move |time_frame| {
-                        let key_path = if listed {
-                            def.key_path.value.with_suffix(time_frame)
-                        } else {
-                            def.key_path.value.clone()
-                        };
-                        Metric {
-                            definition: i,
-                            names: MetricNames::new(&key_path),
-                            key_path,
-                            time_frame,
-                            owner,
-                        }
-                    })
-                }),
-        );
-        metrics.par_sort_by(|a, b| (&a.key_path, a.definition).cmp(&(&b.key_path, b.definition)));
+        metrics.extend(definitions.iter().enumerate().flat_map(|(i, def)| {
+            let owner = def
+                .product_group
+                .as_ref()
+                .and_then(|g| groups.get(&g.value).copied());
+            let listed = matches!(def.time_frame.value, TimeFrames::List(_));
+            def.time_frame.each().into_iter().map(move |time_frame| {
+                let key_path = if listed {
+                    def.key_path.value.with_suffix(time_frame)
+                } else {
+                    def.key_path.value.clone()
+                };
+                Metric {
+                    definition: i,
+                    names: MetricNames::new(&key_path),
+                    key_path,
+                    time_frame,
+                    owner,
+                }
+            })
+        }));
+        metrics.sort_by(|a, b| (&a.key_path, a.definition).cmp(&(&b.key_path, b.definition)));
         // Older Snowplow events may share an action (their categories tell them apart);
         // their names then carry the category too.
         let mut shared: HashMap<&str, usize> = HashMap::new();
