@@ -18,61 +18,12 @@ use metricc_runtime::*;
 const EVENTS: u64 = 1_000_000;
 const RUNS: usize = 5;
 
-/// An event like GitLab's `create_issue`: a total, a distinct count of users, a filtered
-/// total and a sum, each kept weekly (the total and the sum for all time too).
-static CREATE_ISSUE: EventSpec = EventSpec {
-    action: "create_issue",
-    counters: &[
-        Counter {
-            selector: TOTAL,
-            weekly: true,
-            all_time: true,
-        },
-        Counter {
-            selector: AUTHORS,
-            weekly: true,
-            all_time: false,
-        },
-        Counter {
-            selector: BY_EMAIL,
-            weekly: true,
-            all_time: false,
-        },
-        Counter {
-            selector: WEIGHT,
-            weekly: true,
-            all_time: true,
-        },
-    ],
-};
-const TOTAL: Selector = Selector {
-    event: "create_issue",
-    unique: None,
-    filter: &[],
-    operator: None,
-    series: "create_issue",
-};
-const AUTHORS: Selector = Selector {
-    event: "create_issue",
-    unique: Some(Unique::UserId),
-    filter: &[],
-    operator: None,
-    series: "create_issue/user.id",
-};
-const BY_EMAIL: Selector = Selector {
-    event: "create_issue",
-    unique: None,
-    filter: &[("property", FilterValue::Text("email"))],
-    operator: None,
-    series: "create_issue[property=email]",
-};
-const WEIGHT: Selector = Selector {
-    event: "create_issue",
-    unique: None,
-    filter: &[],
-    operator: Some(Operator::SumValue),
-    series: "create_issue/sum(value)",
-};
+#[path = "../tests/support/create_issue.rs"]
+mod create_issue;
+use create_issue::CREATE_ISSUE;
+
+/// One address for the event, as generated code has.
+static EVENT: EventSpec = CREATE_ISSUE;
 
 fn occurrence(user: u64) -> Event<'static> {
     Event {
@@ -104,7 +55,7 @@ fn record(threads: u64) -> Duration {
             let recorder = &recorder;
             scope.spawn(move || {
                 for i in 0..per_thread {
-                    recorder.record(&CREATE_ISSUE, &occurrence((t * per_thread + i) % 50_000));
+                    recorder.record(&EVENT, &occurrence((t * per_thread + i) % 50_000));
                 }
             });
         }

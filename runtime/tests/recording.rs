@@ -11,59 +11,9 @@ use std::time::{Duration, Instant};
 
 use metricc_runtime::*;
 
-const CREATE_ISSUE: EventSpec = EventSpec {
-    action: "create_issue",
-    counters: &[
-        Counter {
-            selector: TOTAL,
-            weekly: true,
-            all_time: true,
-        },
-        Counter {
-            selector: AUTHORS,
-            weekly: true,
-            all_time: false,
-        },
-        Counter {
-            selector: BY_EMAIL,
-            weekly: true,
-            all_time: false,
-        },
-        Counter {
-            selector: WEIGHT,
-            weekly: true,
-            all_time: true,
-        },
-    ],
-};
-const TOTAL: Selector = Selector {
-    event: "create_issue",
-    unique: None,
-    filter: &[],
-    operator: None,
-    series: "create_issue",
-};
-const AUTHORS: Selector = Selector {
-    event: "create_issue",
-    unique: Some(Unique::UserId),
-    filter: &[],
-    operator: None,
-    series: "create_issue/user.id",
-};
-const BY_EMAIL: Selector = Selector {
-    event: "create_issue",
-    unique: None,
-    filter: &[("property", FilterValue::Text("email"))],
-    operator: None,
-    series: "create_issue[property=email]",
-};
-const WEIGHT: Selector = Selector {
-    event: "create_issue",
-    unique: None,
-    filter: &[],
-    operator: Some(Operator::SumValue),
-    series: "create_issue/sum(value)",
-};
+#[path = "support/create_issue.rs"]
+mod create_issue;
+use create_issue::*;
 
 static EVENT: EventSpec = CREATE_ISSUE;
 
