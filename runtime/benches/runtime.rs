@@ -98,7 +98,11 @@ fn dictionary(n: usize) -> (&'static [&'static MetricSpec], Vec<&'static EventSp
                     all_time: false,
                 },
             ]));
-            &*Box::leak(Box::new(EventSpec { action, counters }))
+            &*Box::leak(Box::new(EventSpec {
+                action,
+                counters,
+                facade_counter: leak(format!("metricc_{action}_total")),
+            }))
         })
         .collect();
     let metrics: Vec<&'static MetricSpec> = (0..n)

@@ -8,12 +8,15 @@
 //! - [`time`]: the injectable [`Clock`], weekly buckets, and GitLab's windows.
 //! - [`ping::assemble`]: the hardened Service Ping, where a failing, panicking or slow
 //!   metric reports `-1` and is listed in the metadata instead of losing the payload.
+//! - [`facade`]: with the feature `metrics`, every recorded event also increments a
+//!   counter of the `metrics` crate.
 //! - [`spec`]: the static tables generated code describes metrics and events with.
 //!
 //! See `docs/rust.md` for the generated API.
 
 #![forbid(unsafe_code)]
 
+pub mod facade;
 pub mod hll;
 pub mod ping;
 pub mod recorder;

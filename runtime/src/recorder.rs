@@ -200,6 +200,7 @@ impl Recorder {
     /// is updated in memory. Never blocks on I/O, never panics.
     pub fn record(&self, event: &'static EventSpec, occurrence: &Event<'_>) {
         self.shared.record(event, occurrence);
+        crate::facade::count(event);
     }
 
     /// Applies every buffered change to the store now. `Ok` means the store took them

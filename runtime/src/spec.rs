@@ -237,4 +237,8 @@ pub struct Counter {
 pub struct EventSpec {
     pub action: &'static str,
     pub counters: &'static [Counter],
+    /// The counter the `metrics` facade increments for every recorded event (feature
+    /// `metrics`): `metricc_<action>_total`, the action's characters that are not ASCII
+    /// letters, digits or `_` written `_`.
+    pub facade_counter: &'static str,
 }

@@ -122,6 +122,17 @@ fn error(message: impl Into<String>) -> EmitError {
     }
 }
 
+/// The name of an event's `metrics` facade counter: `metricc_<action>_total`, with every
+/// character of the action that is not an ASCII letter, digit or `_` written `_` (the
+/// characters Prometheus allows in a name).
+pub fn facade_counter(action: &str) -> String {
+    let action: String = action
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    format!("metricc_{action}_total")
+}
+
 /// An identifier, raw (`r#type`) when it is a keyword. Names are checked (MC410, MC411)
 /// before emit; this only guards against a check turned off.
 fn ident(name: &str, what: &str) -> Result<Ident, EmitError> {
@@ -221,7 +232,34 @@ impl<'v> Plan<'v> {
         items.extend(metrics_table(&self.reported)?);
         items.extend(self.classes.instrumentation_trait()?);
         items.extend(self.classes.service_ping()?);
+        items.extend(self.describe_counters());
         Ok(items)
+    }
+
+    /// `describe_counters()`: the description of every event's `metrics` facade counter.
+    fn describe_counters(&self) -> TokenStream {
+        let mut events: Vec<&EventView> =
+            self.groups.iter().flat_map(|g| g.events.clone()).collect();
+        events.sort_by(|a, b| a.action.cmp(&b.action));
+        let entries = events.iter().map(|event| {
+            let name = facade_counter(&event.action);
+            let description = event
+                .description
+                .as_deref()
+                .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|d| !d.is_empty())
+                .unwrap_or_else(|| format!("Recorded `{}` events.", event.action));
+            quote! { (#name, #description) }
+        });
+        quote! {
+            /// Describes the `metrics` counter of every event (`metricc_<action>_total`) with
+            /// its definition's description. With `metricc-runtime`'s feature `metrics`, every
+            /// recorded event increments its counter; call this once, after installing the
+            /// application's `metrics` recorder.
+            pub fn describe_counters() {
+                ::metricc_runtime::facade::describe(&[#(#entries),*]);
+            }
+        }
     }
 
     fn group_items(&self, group: &GroupPlan<'_>) -> Result<TokenStream, EmitError> {
@@ -270,7 +308,9 @@ fn root_docs() -> Vec<String> {
         "- `Instrumentation`: the values the application computes itself, one method per \
          instrumentation class;"
             .to_owned(),
-        "- `service_ping()`: assembles the Service Ping.".to_owned(),
+        "- `service_ping()`: assembles the Service Ping;".to_owned(),
+        "- `describe_counters()`: describes the events' counters in the `metrics` facade."
+            .to_owned(),
         String::new(),
         HEADER.to_owned(),
     ]
@@ -1072,12 +1112,14 @@ fn event_items(event: &EventView, counters: &Counters<'_>) -> Result<TokenStream
         docs.push(format!("Counted by {}.", key_paths(&event.metrics, 8)));
     }
     let docs = outer_docs(&docs);
+    let facade_counter = facade_counter(action);
     Ok(quote! {
         #docs
         pub fn #function(recorder: &#rt Recorder, #(#params),*) {
             static EVENT: #rt EventSpec = #rt EventSpec {
                 action: #action,
                 counters: &[#(#counter_tokens),*],
+                facade_counter: #facade_counter,
             };
             recorder.record(
                 &EVENT,
@@ -1139,6 +1181,15 @@ mod tests {
         assert_eq!(
             series(&s),
             "sign_in_user[label=\"passkey\",value=3]/sum(value)"
+        );
+    }
+
+    #[test]
+    fn facade_counters_are_prometheus_names() {
+        assert_eq!(facade_counter("create_issue"), "metricc_create_issue_total");
+        assert_eq!(
+            facade_counter("ci.pipeline-run é"),
+            "metricc_ci_pipeline_run___total"
         );
     }
 

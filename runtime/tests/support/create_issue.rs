@@ -6,6 +6,7 @@ use metricc_runtime::*;
 
 pub const CREATE_ISSUE: EventSpec = EventSpec {
     action: "create_issue",
+    facade_counter: "metricc_create_issue_total",
     counters: &[
         Counter {
             selector: TOTAL,
