@@ -9,6 +9,8 @@
 //! - [`ping::assemble`]: the hardened Service Ping, where a failing, panicking or slow
 //!   metric reports `-1` and is listed in the metadata instead of losing the payload.
 //! - [`spec`]: the static tables generated code describes metrics and events with.
+//! - [`sql`] (features `sqlite`, `postgres`): executors that run database metrics' SQL
+//!   read-only, with a time-out, on SQLite or PostgreSQL.
 //!
 //! See `docs/rust.md` for the generated API.
 
@@ -18,6 +20,8 @@ pub mod hll;
 pub mod ping;
 pub mod recorder;
 pub mod spec;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub mod sql;
 pub mod store;
 pub mod time;
 pub mod value;
