@@ -405,6 +405,36 @@ fn postgres_binds_windows_and_converts_values() {
     assert_eq!(query(&executor, weekly).unwrap(), number(2));
 }
 
+#[test]
+fn sqlite_binds_unix_seconds_when_asked() {
+    use metricc_runtime::sql::SqliteTimestamps;
+    let path = sqlite_file("unix");
+    let start = Timestamp::from_utc(2025, 3, 6, 12, 0, 0).0;
+    let end = Timestamp::from_utc(2025, 3, 13, 12, 0, 0).0;
+    sqlite_setup(
+        &path,
+        &format!(
+            "CREATE TABLE jobs (id INTEGER PRIMARY KEY, created_at INTEGER);
+             INSERT INTO jobs VALUES (1, {}), (2, {start}), (3, {}), (4, {end});",
+            start - 1,
+            end - 1
+        ),
+    );
+    let weekly = metric(
+        "counts.unix_weekly",
+        ValueType::Number,
+        TimeFrame::SevenDays,
+        "SELECT COUNT(*) FROM jobs WHERE created_at >= :window_start AND created_at < :window_end",
+    );
+    let executor = SqliteExecutor::open(&path, ExecutorOptions::default())
+        .unwrap()
+        .with_timestamps(SqliteTimestamps::UnixSeconds);
+    assert_eq!(query(&executor, weekly).unwrap(), number(2));
+    // As text, the bounds compare with no integer: nothing counts.
+    let executor = SqliteExecutor::open(&path, ExecutorOptions::default()).unwrap();
+    assert_eq!(query(&executor, weekly).unwrap(), number(0));
+}
+
 // --- Writes are refused ------------------------------------------------------------------
 
 fn writing_metrics(statements: &[&str]) -> Vec<&'static MetricSpec> {

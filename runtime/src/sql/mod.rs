@@ -588,6 +588,9 @@ mod tests {
             (text.as_str(), order),
             ("SELECT $1, $2", vec![":window_end", ":window_start"])
         );
+        // A parameter with a cast.
+        let (text, _) = positional("WHERE d >= :window_start::date", NAMES).unwrap();
+        assert_eq!(text, "WHERE d >= $1::date");
         // A string with a doubled quote, and unterminated text.
         let (text, _) = positional("SELECT 'it''s :window_end', :window_end", NAMES).unwrap();
         assert_eq!(text, "SELECT 'it''s :window_end', $1");
