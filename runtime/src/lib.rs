@@ -11,6 +11,8 @@
 //! - [`facade`]: with the feature `metrics`, every recorded event also increments a
 //!   counter of the `metrics` crate.
 //! - [`spec`]: the static tables generated code describes metrics and events with.
+//! - [`sql`] (features `sqlite`, `postgres`): executors that run database metrics' SQL
+//!   read-only, with a time-out, on SQLite or PostgreSQL.
 //!
 //! See `docs/rust.md` for the generated API.
 
@@ -21,6 +23,8 @@ pub mod hll;
 pub mod ping;
 pub mod recorder;
 pub mod spec;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub mod sql;
 pub mod store;
 pub mod time;
 pub mod value;
