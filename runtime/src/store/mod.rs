@@ -6,13 +6,18 @@
 //! the [`Recorder`](crate::Recorder) buffers changes in memory and applies them in
 //! batches, so a store may be slow or fail without holding up the application.
 //!
-//! A store for several nodes (Redis) implements the same trait: [`Aggregate::Count`] is
-//! `INCRBY`, [`Aggregate::Sum`] `INCRBYFLOAT`, and [`Aggregate::Distinct`] is `SET` of the
-//! sketch's dense bytes ([`Hll::to_redis_dense`]) into a temporary key then `PFMERGE`: the
-//! sketches have Redis's own layout. [`key`] gives the key names.
+//! The store for several nodes, `RedisStore` (feature `redis`), implements the same trait:
+//! [`Aggregate::Count`] is `INCRBY`, [`Aggregate::Sum`] `INCRBYFLOAT`, and
+//! [`Aggregate::Distinct`] is `SET` of the sketch's bytes ([`Hll::to_redis`]) into a
+//! temporary key then `PFMERGE`: the sketches have Redis's own layout. [`key`] gives the
+//! embedded store's key names; the Redis store's add a namespace and a hash tag.
 
 mod embedded;
+#[cfg(feature = "redis")]
+mod redis;
 
+#[cfg(feature = "redis")]
+pub use self::redis::{DEFAULT_WEEKLY_TTL, PER_COMMAND, RedisOptions, RedisStore};
 pub use embedded::EmbeddedStore;
 
 use std::collections::HashMap;
