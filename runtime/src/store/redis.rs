@@ -47,9 +47,12 @@
 //! assembled meanwhile reports its event metrics as failed (`-1`, listed in the metadata)
 //! without waiting. Nothing here panics.
 //!
-//! A batch whose answer is lost after Redis received it (a time-out, a server gone at that
+//! A request that fails because an idle connection was closed meanwhile (the server
+//! restarted, or closed it after its `timeout`) is sent once more on a new connection. A
+//! batch whose answer is lost after Redis received it (a time-out, a server gone at that
 //! moment) is kept by the recorder and sent again: its counts and sums are then added
-//! twice, its sketches are not.
+//! twice, its sketches are not. What `apply` acknowledged is as durable as the server's
+//! persistence (RDB, AOF) makes it.
 //!
 //! # Redis Cluster
 //!
@@ -196,7 +199,7 @@ impl RedisStore {
 
     /// Whether the server answers (`PING`), connecting if needed.
     pub fn check(&self) -> Result<(), StoreError> {
-        self.run(true, Duration::ZERO, |con| {
+        self.run(Duration::ZERO, |con| {
             redis::cmd("PING").query::<String>(con).map(|_| ())
         })
     }
@@ -293,12 +296,10 @@ impl RedisStore {
     }
 
     /// Runs `request` on a connection, whose answer may take `extra` longer than the
-    /// time-out. With `retry`, a request that failed on an idle connection closed meanwhile
-    /// (the server restarted) runs once more on a new one: only for requests that change
-    /// nothing.
+    /// time-out. A request that failed because an idle connection was closed meanwhile (the
+    /// server restarted, or closed it after its idle time-out) runs once more on a new one.
     fn run<T>(
         &self,
-        retry: bool,
         extra: Duration,
         mut request: impl FnMut(&mut Connection) -> Result<T, RedisError>,
     ) -> Result<T, StoreError> {
@@ -326,7 +327,7 @@ impl RedisStore {
                         self.address
                     )));
                 }
-                Err(e) if reused && retry && e.is_connection_dropped() && !e.is_timeout() => {
+                Err(e) if reused && e.is_connection_dropped() && !e.is_timeout() => {
                     drop(con);
                     lock(&self.idle).clear();
                     con = self.connect()?;
@@ -406,7 +407,7 @@ impl Store for RedisStore {
             return Ok(());
         }
         let extra = PER_COMMAND * u32::try_from(pipe.len()).unwrap_or(u32::MAX);
-        let answers: Vec<Value> = self.run(false, extra, |con| pipe.query(con))?;
+        let answers: Vec<Value> = self.run(extra, |con| pipe.query(con))?;
         // The transaction ran: a command Redis refused (a key holding another kind of
         // value) is lost, the rest is kept. Sending the batch again would count it twice.
         for (answer, i) in answers.iter().zip(keys) {
@@ -436,7 +437,7 @@ impl Store for RedisStore {
             pipe.cmd("GET").arg(name);
         }
         let extra = PER_COMMAND * u32::try_from(names.len()).unwrap_or(u32::MAX);
-        let values: Vec<Option<Vec<u8>>> = self.run(true, extra, |con| pipe.query(con))?;
+        let values: Vec<Option<Vec<u8>>> = self.run(extra, |con| pipe.query(con))?;
         names
             .iter()
             .zip(values)
