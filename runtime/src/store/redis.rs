@@ -206,8 +206,9 @@ impl RedisStore {
 
     /// Adds aggregates kept elsewhere, for example
     /// [`EmbeddedStore::entries`](super::EmbeddedStore::entries) when an application moves
-    /// to Redis, in batches of 1,000. Sketches merge (importing twice counts nothing twice); counts and sums add
-    /// up, so import them once. Returns how many were added.
+    /// to Redis, in batches of 1,000. Sketches merge (importing twice counts nothing
+    /// twice); counts and sums add up, so import them once. Returns how many were added;
+    /// on an error, the batches before it were added.
     pub fn import(
         &self,
         aggregates: impl IntoIterator<Item = (String, Bucket, Aggregate)>,
