@@ -2,7 +2,8 @@
 //!
 //! - [`Recorder`]: records events (the generated recording functions call it) into a
 //!   [`Store`], without blocking on I/O: an in-memory buffer flushed in the background.
-//!   [`EmbeddedStore`] (a `redb` file) is the default store; [`MemoryStore`] keeps nothing.
+//!   [`EmbeddedStore`] (a `redb` file) is the default store; [`MemoryStore`] keeps nothing;
+//!   `RedisStore` (feature `redis`) is one count shared by every node of an application.
 //! - [`hll::Hll`]: distinct counts with Redis's HyperLogLog layout, so a Redis store can
 //!   merge them with `PFMERGE`.
 //! - [`time`]: the injectable [`Clock`], weekly buckets, and GitLab's windows.
@@ -41,6 +42,8 @@ pub use spec::{
     Selector, SeriesKind, Status, TimeFrame, Unique, ValueSource, ValueType,
 };
 pub use store::{Aggregate, Batch, EmbeddedStore, MemoryStore, Store, StoreError};
+#[cfg(feature = "redis")]
+pub use store::{RedisOptions, RedisStore};
 pub use time::{Bucket, Clock, ManualClock, SystemClock, Timestamp, Week};
 pub use value::{Error, Number, Value};
 

@@ -611,6 +611,8 @@ fn events(
             for a in aggregates.iter().flatten() {
                 match a {
                     Aggregate::Sum(x) => total += x,
+                    // A whole sum, as a store that keeps numbers as text reads it back.
+                    Aggregate::Count(n) => total += *n as f64,
                     other => return Err(unexpected(other)),
                 }
             }

@@ -92,6 +92,15 @@ impl Week {
         let ordinal = thursday - days_from_civil(year, 1, 1);
         (year, (ordinal / 7 + 1) as u32)
     }
+
+    /// The week of an ISO 8601 year and week number (the inverse of [`Week::iso`]);
+    /// `None` when the year has no such week.
+    pub fn from_iso(year: i64, week: u32) -> Option<Week> {
+        // January 4th is always in week 1.
+        let first = Timestamp::from_utc(year, 1, 4, 0, 0, 0).week();
+        let candidate = Week(first.0 + i64::from(week) - 1);
+        (week >= 1 && candidate.iso() == (year, week)).then_some(candidate)
+    }
 }
 
 /// `2025-W07`.
@@ -107,6 +116,20 @@ impl fmt::Display for Week {
 pub enum Bucket {
     Week(Week),
     All,
+}
+
+impl Bucket {
+    /// Reads what [`Bucket`]'s `Display` writes: `2025-W07` or `all`.
+    pub fn parse(text: &str) -> Option<Bucket> {
+        if text == "all" {
+            return Some(Bucket::All);
+        }
+        let (year, week) = text.split_once("-W")?;
+        if week.len() != 2 || !year.bytes().all(|b| b.is_ascii_digit()) || year.len() != 4 {
+            return None;
+        }
+        Week::from_iso(year.parse().ok()?, week.parse().ok()?).map(Bucket::Week)
+    }
 }
 
 /// `2025-W07` or `all`: the suffix of a store key.
@@ -243,6 +266,29 @@ mod tests {
         assert_eq!(week(2024, 12, 30), "2025-W01");
         assert_eq!(week(2021, 1, 3), "2020-W53");
         assert_eq!(week(2026, 1, 1), "2026-W01");
+    }
+
+    #[test]
+    fn bucket_names_read_back() {
+        for week in [
+            Week(0),
+            Week(2875),
+            Week(2_000),
+            Timestamp::from_utc(2021, 1, 3, 0, 0, 0).week(),
+        ] {
+            let bucket = Bucket::Week(week);
+            assert_eq!(Bucket::parse(&bucket.to_string()), Some(bucket));
+        }
+        assert_eq!(Bucket::parse("all"), Some(Bucket::All));
+        assert_eq!(
+            Week::from_iso(2020, 53).map(|w| w.to_string()).as_deref(),
+            Some("2020-W53")
+        );
+        for bad in [
+            "2025-W54", "2025-W00", "2025-W7", "2021-W53", "25-W07", "al", "",
+        ] {
+            assert_eq!(Bucket::parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -38,6 +38,30 @@ impl EmbeddedStore {
         txn.commit().map_err(unavailable)?;
         Ok(EmbeddedStore { db })
     }
+
+    /// Every aggregate the store holds, as `(series, bucket, aggregate)`, in key order: to
+    /// move counts into another store (`RedisStore::import`). A key that cannot be read is
+    /// an error.
+    pub fn entries(&self) -> Result<Vec<(String, Bucket, Aggregate)>, StoreError> {
+        let txn = self.db.begin_read().map_err(unavailable)?;
+        let table = txn.open_table(AGGREGATES).map_err(unavailable)?;
+        let mut out = Vec::new();
+        for entry in table.iter().map_err(unavailable)? {
+            let (name, value) = entry.map_err(unavailable)?;
+            let name = name.value();
+            let parsed = name
+                .strip_prefix("metricc:")
+                .and_then(|rest| rest.rsplit_once(':'))
+                .and_then(|(series, bucket)| Some((series, Bucket::parse(bucket)?)));
+            let Some((series, bucket)) = parsed else {
+                return Err(StoreError::Corrupt(format!(
+                    "a key of unknown form: {name}"
+                )));
+            };
+            out.push((series.to_owned(), bucket, Aggregate::decode(value.value())?));
+        }
+        Ok(out)
+    }
 }
 
 impl Store for EmbeddedStore {

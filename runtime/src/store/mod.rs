@@ -6,13 +6,18 @@
 //! the [`Recorder`](crate::Recorder) buffers changes in memory and applies them in
 //! batches, so a store may be slow or fail without holding up the application.
 //!
-//! A store for several nodes (Redis) implements the same trait: [`Aggregate::Count`] is
-//! `INCRBY`, [`Aggregate::Sum`] `INCRBYFLOAT`, and [`Aggregate::Distinct`] is `SET` of the
-//! sketch's dense bytes ([`Hll::to_redis_dense`]) into a temporary key then `PFMERGE`: the
-//! sketches have Redis's own layout. [`key`] gives the key names.
+//! The store for several nodes, `RedisStore` (feature `redis`), implements the same trait:
+//! [`Aggregate::Count`] is `INCRBY`, [`Aggregate::Sum`] `INCRBYFLOAT`, and
+//! [`Aggregate::Distinct`] is `SET` of the sketch's bytes ([`Hll::to_redis`]) into a
+//! temporary key then `PFMERGE`: the sketches have Redis's own layout. [`key`] gives the
+//! embedded store's key names; the Redis store's add a namespace and a hash tag.
 
 mod embedded;
+#[cfg(feature = "redis")]
+mod redis;
 
+#[cfg(feature = "redis")]
+pub use self::redis::{DEFAULT_WEEKLY_TTL, PER_COMMAND, RedisOptions, RedisStore};
 pub use embedded::EmbeddedStore;
 
 use std::collections::HashMap;
@@ -34,12 +39,19 @@ pub enum Aggregate {
 }
 
 impl Aggregate {
-    /// Adds `other` to this aggregate. Aggregates of different kinds do not add up: `other`
-    /// replaces this one, and the answer is `false`.
+    /// Adds `other` to this aggregate. A count and a sum add up to a sum (a store that
+    /// keeps numbers as text, like Redis, reads a whole sum back as a count). A sketch and a
+    /// number do not add up: `other` replaces this one, and the answer is `false`.
     pub fn merge(&mut self, other: &Aggregate) -> bool {
         match (self, other) {
             (Aggregate::Count(a), Aggregate::Count(b)) => *a = a.saturating_add(*b),
             (Aggregate::Sum(a), Aggregate::Sum(b)) => *a += *b,
+            (Aggregate::Sum(a), Aggregate::Count(b)) => *a += *b as f64,
+            (this @ Aggregate::Count(_), Aggregate::Sum(b)) => {
+                if let Aggregate::Count(a) = this {
+                    *this = Aggregate::Sum(*a as f64 + *b);
+                }
+            }
             (Aggregate::Distinct(a), Aggregate::Distinct(b)) => a.merge(b),
             (this, other) => {
                 *this = other.clone();
@@ -198,8 +210,13 @@ mod tests {
         let mut sum = Aggregate::Sum(1.5);
         assert!(sum.merge(&Aggregate::Sum(2.0)));
         assert_eq!(sum, Aggregate::Sum(3.5));
-        assert!(!sum.merge(&Aggregate::Count(1)));
-        assert_eq!(sum, Aggregate::Count(1));
+        assert!(sum.merge(&Aggregate::Count(1)));
+        assert_eq!(sum, Aggregate::Sum(4.5));
+        let mut whole = Aggregate::Count(2);
+        assert!(whole.merge(&Aggregate::Sum(0.5)));
+        assert_eq!(whole, Aggregate::Sum(2.5));
+        assert!(!whole.merge(&Aggregate::Distinct(Hll::new())));
+        assert_eq!(whole, Aggregate::Distinct(Hll::new()));
     }
 
     #[test]

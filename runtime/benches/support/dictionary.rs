@@ -1,0 +1,109 @@
+//! What the runtime's benchmarks share: the occurrences they record, the synthetic
+//! 10,000-metric dictionary, medians.
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use metricc_runtime::*;
+
+pub fn occurrence(user: u64) -> Event<'static> {
+    Event {
+        user: Some(UserId(user)),
+        project: Some(ProjectId(user % 97)),
+        namespace: None,
+        label: None,
+        property: (user % 5 == 0).then_some("email"),
+        value: Some(1.0),
+        custom: &[],
+        feature_enabled_by_namespace_ids: &[],
+    }
+}
+
+pub fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+/// A synthetic dictionary of `n` metrics over `n / 5` events: a third totals (7d, 28d,
+/// all time), a third distinct counts of users (7d, 28d), a third from instrumentation
+/// classes.
+pub fn dictionary(n: usize) -> (&'static [&'static MetricSpec], Vec<&'static EventSpec>) {
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let events: Vec<&'static EventSpec> = (0..n / 5)
+        .map(|e| {
+            let action = leak(format!("event_{e}"));
+            let counters: &'static [Counter] = Box::leak(Box::new([
+                Counter {
+                    selector: Selector {
+                        event: action,
+                        unique: None,
+                        filter: &[],
+                        operator: None,
+                        series: action,
+                    },
+                    weekly: true,
+                    all_time: true,
+                },
+                Counter {
+                    selector: Selector {
+                        event: action,
+                        unique: Some(Unique::UserId),
+                        filter: &[],
+                        operator: None,
+                        series: leak(format!("{action}/user.id")),
+                    },
+                    weekly: true,
+                    all_time: false,
+                },
+            ]));
+            &*Box::leak(Box::new(EventSpec {
+                action,
+                counters,
+                facade_counter: leak(format!("metricc_{action}_total")),
+            }))
+        })
+        .collect();
+    let metrics: Vec<&'static MetricSpec> = (0..n)
+        .map(|i| {
+            let event = events[i % events.len()];
+            let (time_frame, source, data_source) = match i % 3 {
+                0 => (
+                    [
+                        TimeFrame::SevenDays,
+                        TimeFrame::TwentyEightDays,
+                        TimeFrame::All,
+                    ][i % 9 / 3],
+                    ValueSource::Events(std::slice::from_ref(&event.counters[0].selector)),
+                    DataSource::InternalEvents,
+                ),
+                1 => (
+                    [TimeFrame::SevenDays, TimeFrame::TwentyEightDays][i % 2],
+                    ValueSource::Events(std::slice::from_ref(&event.counters[1].selector)),
+                    DataSource::InternalEvents,
+                ),
+                _ => (
+                    TimeFrame::None,
+                    ValueSource::Instrumentation {
+                        class: "SyntheticMetric",
+                        index: (i % 100) as u16,
+                        options: None,
+                    },
+                    DataSource::System,
+                ),
+            };
+            &*Box::leak(Box::new(MetricSpec {
+                key_path: leak(format!("section_{}.group_{}.metric_{i}", i % 12, i % 240)),
+                value_type: ValueType::Number,
+                time_frame,
+                data_source,
+                data_category: Some(DataCategory::Operational),
+                status: Status::Active,
+                roles: &[],
+                product_group: None,
+                source,
+            }))
+        })
+        .collect();
+    (Box::leak(metrics.into_boxed_slice()), events)
+}

@@ -1,0 +1,502 @@
+//! The Redis store ([`RedisStore`], feature `redis`): one count that every node of an
+//! application adds to.
+//!
+//! # Keys
+//!
+//! `metricc:<namespace>:{<series>}:<bucket>`, for example
+//! `metricc:gitlab:{create_issue/user.id}:2025-W07` or `metricc:gitlab:{create_issue}:all`
+//! ([`RedisStore::key`]). The namespace ([`RedisOptions::namespace`]) keeps applications
+//! that share a server apart. The braces are Redis Cluster's hash tag: every key of one
+//! series (its weeks, its all-time bucket, and the temporary key a sketch is merged
+//! through) lands on the same slot.
+//!
+//! # Values
+//!
+//! - [`Aggregate::Count`]: an integer, added with `INCRBY`.
+//! - [`Aggregate::Sum`]: a number, added with `INCRBYFLOAT` (a whole sum reads back as a
+//!   count; the two add up, see [`Aggregate::merge`]).
+//! - [`Aggregate::Distinct`]: a HyperLogLog in Redis's own format (so `PFCOUNT` works on
+//!   it): the sketch ([`Hll::to_redis`], sparse while Redis would keep it sparse, dense
+//!   otherwise) is `SET` into `<key>:merge`, then `PFMERGE <key> <key>:merge` takes the
+//!   register-wise maximum and `DEL <key>:merge` removes it. Merging the same sketch twice
+//!   changes nothing, so sketches from several nodes (or imported from an
+//!   [`EmbeddedStore`](super::EmbeddedStore)) give the count of the union.
+//!
+//! A batch is one `MULTI` … `EXEC` transaction sent in one round trip: all of it or none of
+//! it is applied. Reads are one pipeline of `GET`s; a window's weekly sketches are merged
+//! here, so a 28-day count is the count of the union of its four weeks.
+//!
+//! # Expiry
+//!
+//! Every write to a weekly key sets its time to live to [`RedisOptions::weekly_ttl`]
+//! (default 6 weeks, [`DEFAULT_WEEKLY_TTL`]). The longest window (28 days) reads the 4
+//! complete weeks before the current one: a week's key is last read in the fourth week
+//! after it, at most 5 weeks after its first write, so 6 weeks leave a week of margin. The
+//! all-time keys never expire.
+//!
+//! # When Redis is away
+//!
+//! Nothing blocks for long: connecting, sending and waiting for an answer each have a
+//! time-out ([`RedisOptions::connect_timeout`], [`RedisOptions::io_timeout`], 1 s by
+//! default; a batch's answer may take longer by [`PER_COMMAND`] a command). A connection
+//! that fails is dropped, along with the idle ones; after a failed connection the store
+//! does not try again for [`RedisOptions::reconnect_delay`], doubled at each failure up to
+//! [`RedisOptions::max_reconnect_delay`], and answers [`StoreError::Unavailable`] at once
+//! meanwhile. So a down server costs one attempt now and then: the
+//! [`Recorder`](crate::Recorder) keeps buffering (within its bound) and retries, and a ping
+//! assembled meanwhile reports its event metrics as failed (`-1`, listed in the metadata)
+//! without waiting. Nothing here panics.
+//!
+//! A request that fails because an idle connection was closed meanwhile (the server
+//! restarted, or closed it after its `timeout`) is sent once more on a new connection. A
+//! batch whose answer is lost after Redis received it (a time-out, a server gone at that
+//! moment) is kept by the recorder and sent again: its counts and sums are then added
+//! twice, its sketches are not. What `apply` acknowledged is as durable as the server's
+//! persistence (RDB, AOF) makes it.
+//!
+//! # Redis Cluster
+//!
+//! The key names are ready for a cluster (a series' keys share a slot), but this store
+//! talks to one server: a batch's transaction spans many series, which a cluster refuses.
+
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use redis::{Client, Connection, ConnectionLike, ErrorKind, RedisError, Value};
+
+use super::{Aggregate, Batch, Store, StoreError};
+use crate::hll::Hll;
+use crate::time::Bucket;
+
+/// How long a weekly key lives after its last write, by default: 6 weeks.
+pub const DEFAULT_WEEKLY_TTL: Duration = Duration::from_secs(6 * 7 * 86_400);
+
+/// How much longer than [`RedisOptions::io_timeout`] a batch's answer may take, per
+/// command it holds.
+pub const PER_COMMAND: Duration = Duration::from_micros(20);
+
+/// How a [`RedisStore`] connects and names its keys.
+#[derive(Clone, Debug)]
+pub struct RedisOptions {
+    /// The application's name in the key names (`metricc:<namespace>:…`): nodes that share
+    /// counts use the same one. Neither empty nor holding `{`, `}`, `:` or white space.
+    pub namespace: String,
+    /// How long connecting (and the connection's handshake) may take.
+    pub connect_timeout: Duration,
+    /// How long sending a request, and waiting for its answer, may take.
+    pub io_timeout: Duration,
+    /// After a failed connection, no new attempt before this long (doubled at every
+    /// failure in a row).
+    pub reconnect_delay: Duration,
+    /// The longest wait between two connection attempts.
+    pub max_reconnect_delay: Duration,
+    /// How long a weekly key lives after its last write.
+    pub weekly_ttl: Duration,
+    /// How many idle connections are kept for the next request (one is used at a time per
+    /// concurrent request: the flush, each ping lane).
+    pub max_idle_connections: usize,
+}
+
+impl RedisOptions {
+    /// Defaults for `namespace`: 1 s time-outs, reconnection after 100 ms then up to 5 s,
+    /// weekly keys kept 6 weeks, up to 4 idle connections.
+    pub fn new(namespace: impl Into<String>) -> RedisOptions {
+        RedisOptions {
+            namespace: namespace.into(),
+            connect_timeout: Duration::from_secs(1),
+            io_timeout: Duration::from_secs(1),
+            reconnect_delay: Duration::from_millis(100),
+            max_reconnect_delay: Duration::from_secs(5),
+            weekly_ttl: DEFAULT_WEEKLY_TTL,
+            max_idle_connections: 4,
+        }
+    }
+}
+
+/// A [`Store`] in Redis, shared by every node of an application. Connects lazily: opening
+/// it needs no server, and it reconnects by itself after the server went away.
+pub struct RedisStore {
+    client: Client,
+    /// `host:port`, for messages (the URL may hold a password).
+    address: String,
+    /// `metricc:<namespace>:`.
+    prefix: String,
+    options: RedisOptions,
+    idle: Mutex<Vec<Connection>>,
+    health: Mutex<Health>,
+}
+
+impl std::fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("address", &self.address)
+            .field("namespace", &self.options.namespace)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether the server is thought to be away, and when to try it again.
+#[derive(Default)]
+struct Health {
+    /// No connection is attempted before then.
+    retry_at: Option<Instant>,
+    /// How long the next failure makes the store wait.
+    delay: Duration,
+    /// Why the last attempt failed.
+    last_error: String,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Whether the connection is still usable after `e` (the server answered with an error).
+fn answered(e: &RedisError) -> bool {
+    matches!(e.kind(), ErrorKind::Server(_) | ErrorKind::Extension) && !e.is_unrecoverable_error()
+}
+
+impl RedisStore {
+    /// A store on the server at `url` (`redis://host:port/db`, `redis://:password@host/`,
+    /// `redis+unix:///path`), with `options`. Does not connect yet: a wrong URL or
+    /// namespace is the only error.
+    pub fn open(url: &str, options: RedisOptions) -> Result<RedisStore, StoreError> {
+        let namespace = &options.namespace;
+        if namespace.is_empty()
+            || namespace
+                .chars()
+                .any(|c| matches!(c, '{' | '}' | ':') || c.is_whitespace() || c.is_control())
+        {
+            return Err(StoreError::Unavailable(format!(
+                "the Redis namespace {namespace:?} must be a non-empty name without braces, \
+                 colons or white space"
+            )));
+        }
+        let client = Client::open(url)
+            .map_err(|e| StoreError::Unavailable(format!("{url:?} is not a Redis URL: {e}")))?;
+        let address = client.get_connection_info().addr().to_string();
+        Ok(RedisStore {
+            client,
+            address,
+            prefix: format!("metricc:{namespace}:"),
+            health: Mutex::new(Health {
+                delay: options.reconnect_delay,
+                ..Health::default()
+            }),
+            options,
+            idle: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The options the store was opened with.
+    pub fn options(&self) -> &RedisOptions {
+        &self.options
+    }
+
+    /// The key of `series` in `bucket`: `metricc:<namespace>:{<series>}:<bucket>`.
+    pub fn key(&self, series: &str, bucket: Bucket) -> String {
+        format!("{}{{{series}}}:{bucket}", self.prefix)
+    }
+
+    /// Whether the server answers (`PING`), connecting if needed.
+    pub fn check(&self) -> Result<(), StoreError> {
+        self.run(Duration::ZERO, |con| {
+            redis::cmd("PING").query::<String>(con).map(|_| ())
+        })
+    }
+
+    /// Adds aggregates kept elsewhere, for example
+    /// [`EmbeddedStore::entries`](super::EmbeddedStore::entries) when an application moves
+    /// to Redis, in batches of 1,000. Sketches merge (importing twice counts nothing
+    /// twice); counts and sums add up, so import them once. Returns how many were added;
+    /// on an error, the batches before it were added.
+    pub fn import(
+        &self,
+        aggregates: impl IntoIterator<Item = (String, Bucket, Aggregate)>,
+    ) -> Result<usize, StoreError> {
+        let mut batch = Batch::default();
+        let mut added = 0;
+        for change in aggregates {
+            batch.changes.push(change);
+            if batch.changes.len() == 1_000 {
+                self.apply(&batch)?;
+                added += batch.changes.len();
+                batch.changes.clear();
+            }
+        }
+        self.apply(&batch)?;
+        Ok(added + batch.changes.len())
+    }
+
+    /// A connection: an idle one, else a new one unless the server is resting after a
+    /// failure. The flag says whether it was idle (and may have gone stale).
+    fn connection(&self) -> Result<(Connection, bool), StoreError> {
+        if let Some(con) = lock(&self.idle).pop() {
+            return Ok((con, true));
+        }
+        {
+            let health = lock(&self.health);
+            if let Some(at) = health.retry_at {
+                let now = Instant::now();
+                if now < at {
+                    return Err(StoreError::Unavailable(format!(
+                        "Redis at {} is unavailable ({}); next attempt in {} ms",
+                        self.address,
+                        health.last_error,
+                        (at - now).as_millis()
+                    )));
+                }
+            }
+        }
+        self.connect().map(|con| (con, false))
+    }
+
+    fn connect(&self) -> Result<Connection, StoreError> {
+        let connected = self
+            .client
+            .get_connection_with_timeout(self.options.connect_timeout)
+            .and_then(|con| {
+                con.set_read_timeout(Some(self.options.io_timeout))?;
+                con.set_write_timeout(Some(self.options.io_timeout))?;
+                Ok(con)
+            });
+        match connected {
+            Ok(con) => {
+                let mut health = lock(&self.health);
+                health.retry_at = None;
+                health.delay = self.options.reconnect_delay;
+                Ok(con)
+            }
+            Err(e) => Err(self.failed(&e, "cannot connect")),
+        }
+    }
+
+    /// Notes a failure of the server or the connection: no attempt before the delay.
+    fn failed(&self, e: &RedisError, what: &str) -> StoreError {
+        lock(&self.idle).clear();
+        let mut health = lock(&self.health);
+        let delay = health.delay;
+        health.retry_at = Some(Instant::now() + delay);
+        health.delay = (delay * 2)
+            .min(self.options.max_reconnect_delay)
+            .max(self.options.reconnect_delay);
+        health.last_error = format!("{what}: {e}");
+        StoreError::Unavailable(format!(
+            "Redis at {}: {what}: {e} (no new attempt for {} ms)",
+            self.address,
+            delay.as_millis()
+        ))
+    }
+
+    fn release(&self, con: Connection) {
+        if con.is_open() {
+            let mut idle = lock(&self.idle);
+            if idle.len() < self.options.max_idle_connections {
+                idle.push(con);
+            }
+        }
+    }
+
+    /// Runs `request` on a connection, whose answer may take `extra` longer than the
+    /// time-out. A request that failed because an idle connection was closed meanwhile (the
+    /// server restarted, or closed it after its idle time-out) runs once more on a new one.
+    fn run<T>(
+        &self,
+        extra: Duration,
+        mut request: impl FnMut(&mut Connection) -> Result<T, RedisError>,
+    ) -> Result<T, StoreError> {
+        let (mut con, mut reused) = self.connection()?;
+        loop {
+            if !extra.is_zero() {
+                if let Err(e) = con.set_read_timeout(Some(self.options.io_timeout + extra)) {
+                    return Err(self.failed(&e, "the connection failed"));
+                }
+            }
+            let outcome = request(&mut con);
+            if !extra.is_zero() && con.set_read_timeout(Some(self.options.io_timeout)).is_err() {
+                drop(con);
+                return outcome.map_err(|e| self.failed(&e, "the request failed"));
+            }
+            match outcome {
+                Ok(value) => {
+                    self.release(con);
+                    return Ok(value);
+                }
+                Err(e) if answered(&e) => {
+                    self.release(con);
+                    return Err(StoreError::Unavailable(format!(
+                        "Redis at {} refused the request: {e}",
+                        self.address
+                    )));
+                }
+                Err(e) if reused && e.is_connection_dropped() && !e.is_timeout() => {
+                    drop(con);
+                    lock(&self.idle).clear();
+                    con = self.connect()?;
+                    reused = false;
+                }
+                Err(e) => {
+                    drop(con);
+                    return Err(self.failed(&e, "the request failed"));
+                }
+            }
+        }
+    }
+}
+
+/// Reads a value as [`RedisStore`] keeps it: a HyperLogLog, an integer or a number.
+fn decode(key: &str, bytes: &[u8]) -> Result<Aggregate, StoreError> {
+    if bytes.starts_with(b"HYLL") {
+        return Hll::from_redis(bytes)
+            .map(Aggregate::Distinct)
+            .map_err(|e| StoreError::Corrupt(format!("{key}: {e}")));
+    }
+    let text = std::str::from_utf8(bytes).ok();
+    if let Some(n) = text.and_then(|t| t.parse::<u64>().ok()) {
+        return Ok(Aggregate::Count(n));
+    }
+    match text.and_then(|t| t.parse::<f64>().ok()) {
+        Some(x) if x.is_finite() => Ok(Aggregate::Sum(x)),
+        _ => Err(StoreError::Corrupt(format!(
+            "{key} holds {:?}, not a count, a sum or a HyperLogLog",
+            String::from_utf8_lossy(&bytes[..bytes.len().min(40)])
+        ))),
+    }
+}
+
+impl Store for RedisStore {
+    fn apply(&self, batch: &Batch) -> Result<(), StoreError> {
+        let mut pipe = redis::pipe();
+        pipe.atomic().ignore_errors();
+        let ttl = self.options.weekly_ttl.as_secs().max(1);
+        // Per command, the key it changes (for the warnings).
+        let mut keys: Vec<usize> = Vec::new();
+        for (i, (series, bucket, change)) in batch.changes.iter().enumerate() {
+            let key = self.key(series, *bucket);
+            match change {
+                Aggregate::Count(0) => continue,
+                Aggregate::Count(n) => {
+                    pipe.cmd("INCRBY")
+                        .arg(&key)
+                        .arg(i64::try_from(*n).unwrap_or(i64::MAX));
+                    keys.push(i);
+                }
+                Aggregate::Sum(x) => {
+                    if !x.is_finite() {
+                        log::warn!("metricc: {key}: a sum of {x} is not kept");
+                        continue;
+                    }
+                    pipe.cmd("INCRBYFLOAT").arg(&key).arg(*x);
+                    keys.push(i);
+                }
+                Aggregate::Distinct(hll) => {
+                    if hll.is_empty() {
+                        continue;
+                    }
+                    let merge = format!("{key}:merge");
+                    pipe.cmd("SET").arg(&merge).arg(hll.to_redis());
+                    pipe.cmd("PFMERGE").arg(&key).arg(&merge);
+                    pipe.cmd("DEL").arg(&merge);
+                    keys.extend([i, i, i]);
+                }
+            }
+            if let Bucket::Week(_) = bucket {
+                pipe.cmd("EXPIRE").arg(&key).arg(ttl);
+                keys.push(i);
+            }
+        }
+        if pipe.is_empty() {
+            return Ok(());
+        }
+        let extra = PER_COMMAND * u32::try_from(pipe.len()).unwrap_or(u32::MAX);
+        let answers: Vec<Value> = self.run(extra, |con| pipe.query(con))?;
+        // The transaction ran: a command Redis refused (a key holding another kind of
+        // value) is lost, the rest is kept. Sending the batch again would count it twice.
+        for (answer, i) in answers.iter().zip(keys) {
+            if let Value::ServerError(e) = answer {
+                let (series, bucket, _) = &batch.changes[i];
+                log::warn!(
+                    "metricc: Redis refused a change of {}: {e:?}; the change is lost",
+                    self.key(series, *bucket)
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn read(&self, series: &str, bucket: Bucket) -> Result<Option<Aggregate>, StoreError> {
+        self.read_many(&[(series, bucket)])
+            .map(|mut v| v.pop().flatten())
+    }
+
+    fn read_many(&self, keys: &[(&str, Bucket)]) -> Result<Vec<Option<Aggregate>>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let names: Vec<String> = keys.iter().map(|(s, b)| self.key(s, *b)).collect();
+        let mut pipe = redis::pipe();
+        for name in &names {
+            pipe.cmd("GET").arg(name);
+        }
+        let extra = PER_COMMAND * u32::try_from(names.len()).unwrap_or(u32::MAX);
+        let values: Vec<Option<Vec<u8>>> = self.run(extra, |con| pipe.query(con))?;
+        names
+            .iter()
+            .zip(values)
+            .map(|(name, value)| value.map(|bytes| decode(name, &bytes)).transpose())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::Week;
+
+    #[test]
+    fn keys_carry_the_namespace_and_the_series_hash_tag() {
+        let store = RedisStore::open("redis://127.0.0.1:1/", RedisOptions::new("app")).unwrap();
+        assert_eq!(
+            store.key("create_issue/user.id", Bucket::Week(Week(2875))),
+            format!("metricc:app:{{create_issue/user.id}}:{}", Week(2875))
+        );
+        assert_eq!(store.key("a", Bucket::All), "metricc:app:{a}:all");
+    }
+
+    #[test]
+    fn bad_namespaces_and_urls_are_refused() {
+        for bad in ["", "a{b", "a}b", "a:b", "a b"] {
+            assert!(RedisStore::open("redis://127.0.0.1/", RedisOptions::new(bad)).is_err());
+        }
+        assert!(RedisStore::open("http://nowhere/", RedisOptions::new("app")).is_err());
+    }
+
+    #[test]
+    fn values_decode_by_their_form() {
+        let mut hll = Hll::new();
+        hll.insert(b"1");
+        assert_eq!(decode("k", b"12").unwrap(), Aggregate::Count(12));
+        assert_eq!(decode("k", b"2.5").unwrap(), Aggregate::Sum(2.5));
+        assert_eq!(decode("k", b"-3").unwrap(), Aggregate::Sum(-3.0));
+        assert_eq!(
+            decode("k", &hll.to_redis()).unwrap(),
+            Aggregate::Distinct(hll)
+        );
+        assert!(decode("k", b"HYLLnope").is_err());
+        assert!(decode("k", b"text").is_err());
+        assert!(decode("k", b"inf").is_err());
+    }
+
+    #[test]
+    fn a_server_that_is_not_there_fails_fast_then_rests() {
+        // Port 1 on loopback: nothing listens there, the connection is refused.
+        let mut options = RedisOptions::new("app");
+        options.reconnect_delay = Duration::from_secs(60);
+        let store = RedisStore::open("redis://127.0.0.1:1/", options).unwrap();
+        let started = Instant::now();
+        let first = store.read("a", Bucket::All).unwrap_err().to_string();
+        assert!(first.contains("cannot connect"), "{first}");
+        let second = store.check().unwrap_err().to_string();
+        assert!(second.contains("next attempt in"), "{second}");
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+}
