@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use metricc_runtime::hll::Hll;
 use metricc_runtime::serde_json::{Value as Json, json};
-use metricc_runtime::{Bucket, Error, MetricContext, Number, Recorder, Week};
+use metricc_runtime::{Bucket, Error, MetricContext, Number, Week};
 
 use crate::metrics::Instrumentation;
 use crate::simulation::World;
@@ -27,13 +27,14 @@ pub struct Application {
 }
 
 impl Application {
-    pub fn new(world: &World, recorder: &Recorder) -> Application {
+    /// The application of `world`, whose nodes' recorders dropped `dropped` changes.
+    pub fn new(world: &World, dropped: u64) -> Application {
         Application {
             users: world.user_count() as u64,
             counters: take(&world.counters),
             sketches: take(&world.sketches),
             runners: take(&world.runners),
-            dropped: recorder.stats().dropped,
+            dropped,
         }
     }
 }

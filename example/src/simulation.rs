@@ -211,8 +211,9 @@ impl World {
     }
 
     /// One day: every user may work (less at weekends) and does a few things, at times
-    /// spread over the day.
-    pub fn day(&mut self, recorder: &Recorder, clock: &ManualClock, midnight: i64) {
+    /// spread over the day. Each user is served by one of the application's `nodes` (each
+    /// with its own recorder), always the same.
+    pub fn day(&mut self, nodes: &[Recorder], clock: &ManualClock, midnight: i64) {
         let weekend = Timestamp(midnight).week().start().0 + 5 * 86_400 <= midnight;
         let total: u64 = ACTIONS.iter().map(|(w, _)| w).sum();
         for i in 0..self.users.len() {
@@ -233,7 +234,7 @@ impl World {
                         hit
                     })
                     .map_or(Action::SignIn, |(_, a)| *a);
-                self.perform(recorder, i, action, at);
+                self.perform(&nodes[i % nodes.len()], i, action, at);
             }
         }
     }
@@ -651,6 +652,15 @@ impl Database {
     fn insert(&self, table: &'static str, at: Timestamp, user: u64) {
         let mut rows = self.rows.lock().unwrap_or_else(|e| e.into_inner());
         rows.entry(table).or_default().push((at, user));
+    }
+
+    /// Every row written: its table, when, and by whom (src/postgres.rs writes them into
+    /// PostgreSQL).
+    pub fn rows(&self) -> Vec<(&'static str, Timestamp, u64)> {
+        let rows = self.rows.lock().unwrap_or_else(|e| e.into_inner());
+        rows.iter()
+            .flat_map(|(table, rows)| rows.iter().map(|(at, user)| (*table, *at, *user)))
+            .collect()
     }
 }
 
