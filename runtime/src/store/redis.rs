@@ -62,7 +62,11 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use redis::{Client, Connection, ConnectionLike, ErrorKind, RedisError, Value};
+use redis::cluster::{ClusterClient, ClusterConnection, cluster_pipe};
+use redis::{
+    Client, Cmd, Connection, ConnectionLike, ErrorKind, IntoConnectionInfo, Pipeline, RedisError,
+    ServerErrorKind, Value,
+};
 
 use super::{Aggregate, Batch, Store, StoreError};
 use crate::hll::Hll;
@@ -113,17 +117,56 @@ impl RedisOptions {
     }
 }
 
-/// A [`Store`] in Redis, shared by every node of an application. Connects lazily: opening
-/// it needs no server, and it reconnects by itself after the server went away.
+/// A [`Store`] in Redis (one server, [`RedisStore::open`], or a Redis Cluster,
+/// [`RedisStore::open_cluster`]), shared by every node of an application. Connects lazily:
+/// opening it needs no server, and it reconnects by itself after the server went away.
 pub struct RedisStore {
-    client: Client,
-    /// `host:port`, for messages (the URL may hold a password).
+    target: Target,
+    /// `host:port` (a cluster's nodes: `host:port,host:port`), for messages (the URLs may
+    /// hold a password).
     address: String,
     /// `metricc:<namespace>:`.
     prefix: String,
     options: RedisOptions,
-    idle: Mutex<Vec<Connection>>,
+    idle: Mutex<Vec<Conn>>,
     health: Mutex<Health>,
+}
+
+/// What the store talks to.
+enum Target {
+    Server(Client),
+    /// A Redis Cluster, through the redis crate's synchronous cluster client: it reads the
+    /// slot map from a node and routes every command to the master of its key's slot.
+    Cluster(ClusterClient),
+}
+
+/// A connection to the target: to one server, or to every master of a cluster.
+enum Conn {
+    Server(Connection),
+    Cluster(Box<ClusterConnection>),
+}
+
+impl Conn {
+    fn like(&mut self) -> &mut dyn ConnectionLike {
+        match self {
+            Conn::Server(con) => con,
+            Conn::Cluster(con) => &mut **con,
+        }
+    }
+
+    fn set_read_timeout(&self, timeout: Duration) -> Result<(), RedisError> {
+        match self {
+            Conn::Server(con) => con.set_read_timeout(Some(timeout)),
+            Conn::Cluster(con) => con.set_read_timeout(Some(timeout)),
+        }
+    }
+
+    fn is_open(&self) -> bool {
+        match self {
+            Conn::Server(con) => con.is_open(),
+            Conn::Cluster(con) => con.is_open(),
+        }
+    }
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -150,9 +193,37 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Whether the connection is still usable after `e` (the server answered with an error).
+/// Whether the connection is still usable after `e`: the server answered with an error
+/// about the request itself (a cluster's redirection or refusal, or an aborted transaction,
+/// is not one: the connection is dropped, and a new one reads the cluster's slots again).
 fn answered(e: &RedisError) -> bool {
-    matches!(e.kind(), ErrorKind::Server(_) | ErrorKind::Extension) && !e.is_unrecoverable_error()
+    matches!(e.kind(), ErrorKind::Server(_) | ErrorKind::Extension)
+        && !e.is_unrecoverable_error()
+        && !e.is_cluster_error()
+        && !matches!(
+            e.kind(),
+            ErrorKind::Server(
+                ServerErrorKind::ExecAbort
+                    | ServerErrorKind::CrossSlot
+                    | ServerErrorKind::MasterDown
+                    | ServerErrorKind::ReadOnly
+            )
+        )
+}
+
+/// Refuses a namespace that would break the key names.
+fn check_namespace(namespace: &str) -> Result<(), StoreError> {
+    if namespace.is_empty()
+        || namespace
+            .chars()
+            .any(|c| matches!(c, '{' | '}' | ':') || c.is_whitespace() || c.is_control())
+    {
+        return Err(StoreError::Unavailable(format!(
+            "the Redis namespace {namespace:?} must be a non-empty name without braces, \
+             colons or white space"
+        )));
+    }
+    Ok(())
 }
 
 impl RedisStore {
@@ -160,31 +231,71 @@ impl RedisStore {
     /// `redis+unix:///path`), with `options`. Does not connect yet: a wrong URL or
     /// namespace is the only error.
     pub fn open(url: &str, options: RedisOptions) -> Result<RedisStore, StoreError> {
-        let namespace = &options.namespace;
-        if namespace.is_empty()
-            || namespace
-                .chars()
-                .any(|c| matches!(c, '{' | '}' | ':') || c.is_whitespace() || c.is_control())
-        {
-            return Err(StoreError::Unavailable(format!(
-                "the Redis namespace {namespace:?} must be a non-empty name without braces, \
-                 colons or white space"
-            )));
-        }
+        check_namespace(&options.namespace)?;
         let client = Client::open(url)
             .map_err(|e| StoreError::Unavailable(format!("{url:?} is not a Redis URL: {e}")))?;
         let address = client.get_connection_info().addr().to_string();
-        Ok(RedisStore {
-            client,
+        Ok(RedisStore::new(Target::Server(client), address, options))
+    }
+
+    /// A store on the Redis Cluster that `nodes` belong to (`redis://host:port/` each, one
+    /// is enough: the others are found from its slot map; more are tried in turn when one
+    /// is down), with `options`. Every command goes to the master of its key's slot; a
+    /// batch is one `MULTI` … `EXEC` transaction per series (see the module's "Redis
+    /// Cluster" section). Does not connect yet: a wrong URL or namespace, or no node, is
+    /// the only error.
+    pub fn open_cluster(
+        nodes: impl IntoIterator<Item = impl AsRef<str>>,
+        options: RedisOptions,
+    ) -> Result<RedisStore, StoreError> {
+        check_namespace(&options.namespace)?;
+        let mut infos = Vec::new();
+        for url in nodes {
+            let url = url.as_ref();
+            let info = url
+                .into_connection_info()
+                .map_err(|e| StoreError::Unavailable(format!("{url:?} is not a Redis URL: {e}")))?;
+            infos.push(info);
+        }
+        if infos.is_empty() {
+            return Err(StoreError::Unavailable(
+                "a Redis Cluster needs the URL of one of its nodes at least".into(),
+            ));
+        }
+        let address = infos
+            .iter()
+            .map(|info| info.addr().to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        // No retry, and so no sleep, inside the client: a failure is the store's to handle
+        // (a time-out, a back-off); a redirection drops the connection, and the next one
+        // reads the new slot map.
+        let client = ClusterClient::builder(infos)
+            .connection_timeout(options.connect_timeout)
+            .response_timeout(options.io_timeout)
+            .retries(0)
+            .build()
+            .map_err(|e| StoreError::Unavailable(format!("Redis Cluster at {address}: {e}")))?;
+        Ok(RedisStore::new(Target::Cluster(client), address, options))
+    }
+
+    fn new(target: Target, address: String, options: RedisOptions) -> RedisStore {
+        RedisStore {
+            target,
             address,
-            prefix: format!("metricc:{namespace}:"),
+            prefix: format!("metricc:{}:", options.namespace),
             health: Mutex::new(Health {
                 delay: options.reconnect_delay,
                 ..Health::default()
             }),
             options,
             idle: Mutex::new(Vec::new()),
-        })
+        }
+    }
+
+    /// Whether the store talks to a Redis Cluster ([`RedisStore::open_cluster`]).
+    pub fn is_cluster(&self) -> bool {
+        matches!(self.target, Target::Cluster(_))
     }
 
     /// The options the store was opened with.
@@ -197,10 +308,11 @@ impl RedisStore {
         format!("{}{{{series}}}:{bucket}", self.prefix)
     }
 
-    /// Whether the server answers (`PING`), connecting if needed.
+    /// Whether the server (every master of a cluster) answers (`PING`), connecting if
+    /// needed.
     pub fn check(&self) -> Result<(), StoreError> {
         self.run(Duration::ZERO, |con| {
-            redis::cmd("PING").query::<String>(con).map(|_| ())
+            redis::cmd("PING").query::<Value>(con.like()).map(|_| ())
         })
     }
 
@@ -229,7 +341,7 @@ impl RedisStore {
 
     /// A connection: an idle one, else a new one unless the server is resting after a
     /// failure. The flag says whether it was idle (and may have gone stale).
-    fn connection(&self) -> Result<(Connection, bool), StoreError> {
+    fn connection(&self) -> Result<(Conn, bool), StoreError> {
         if let Some(con) = lock(&self.idle).pop() {
             return Ok((con, true));
         }
@@ -250,15 +362,22 @@ impl RedisStore {
         self.connect().map(|con| (con, false))
     }
 
-    fn connect(&self) -> Result<Connection, StoreError> {
-        let connected = self
-            .client
-            .get_connection_with_timeout(self.options.connect_timeout)
-            .and_then(|con| {
-                con.set_read_timeout(Some(self.options.io_timeout))?;
-                con.set_write_timeout(Some(self.options.io_timeout))?;
-                Ok(con)
-            });
+    fn connect(&self) -> Result<Conn, StoreError> {
+        let io = Some(self.options.io_timeout);
+        let connected = match &self.target {
+            Target::Server(client) => client
+                .get_connection_with_timeout(self.options.connect_timeout)
+                .and_then(|con| {
+                    con.set_read_timeout(io)?;
+                    con.set_write_timeout(io)?;
+                    Ok(Conn::Server(con))
+                }),
+            Target::Cluster(client) => client.get_connection().and_then(|con| {
+                con.set_read_timeout(io)?;
+                con.set_write_timeout(io)?;
+                Ok(Conn::Cluster(Box::new(con)))
+            }),
+        };
         match connected {
             Ok(con) => {
                 let mut health = lock(&self.health);
@@ -287,7 +406,7 @@ impl RedisStore {
         ))
     }
 
-    fn release(&self, con: Connection) {
+    fn release(&self, con: Conn) {
         if con.is_open() {
             let mut idle = lock(&self.idle);
             if idle.len() < self.options.max_idle_connections {
@@ -302,17 +421,17 @@ impl RedisStore {
     fn run<T>(
         &self,
         extra: Duration,
-        mut request: impl FnMut(&mut Connection) -> Result<T, RedisError>,
+        mut request: impl FnMut(&mut Conn) -> Result<T, RedisError>,
     ) -> Result<T, StoreError> {
         let (mut con, mut reused) = self.connection()?;
         loop {
             if !extra.is_zero() {
-                if let Err(e) = con.set_read_timeout(Some(self.options.io_timeout + extra)) {
+                if let Err(e) = con.set_read_timeout(self.options.io_timeout + extra) {
                     return Err(self.failed(&e, "the connection failed"));
                 }
             }
             let outcome = request(&mut con);
-            if !extra.is_zero() && con.set_read_timeout(Some(self.options.io_timeout)).is_err() {
+            if !extra.is_zero() && con.set_read_timeout(self.options.io_timeout).is_err() {
                 drop(con);
                 return outcome.map_err(|e| self.failed(&e, "the request failed"));
             }
@@ -363,14 +482,25 @@ fn decode(key: &str, bytes: &[u8]) -> Result<Aggregate, StoreError> {
     }
 }
 
-impl Store for RedisStore {
-    fn apply(&self, batch: &Batch) -> Result<(), StoreError> {
-        let mut pipe = redis::pipe();
-        pipe.atomic().ignore_errors();
+/// How much longer than the time-out the answer to `commands` commands may take.
+fn extra(commands: usize) -> Duration {
+    PER_COMMAND * u32::try_from(commands).unwrap_or(u32::MAX)
+}
+
+impl RedisStore {
+    /// Adds to `pipe` the commands that apply `changes` (indexes in `batch`), and to `keys`
+    /// the change each command applies. Both modes build their transactions with it: the
+    /// whole batch for one server, each series for a cluster.
+    fn commands(
+        &self,
+        pipe: &mut Pipeline,
+        batch: &Batch,
+        changes: impl IntoIterator<Item = usize>,
+        keys: &mut Vec<usize>,
+    ) {
         let ttl = self.options.weekly_ttl.as_secs().max(1);
-        // Per command, the key it changes (for the warnings).
-        let mut keys: Vec<usize> = Vec::new();
-        for (i, (series, bucket, change)) in batch.changes.iter().enumerate() {
+        for i in changes {
+            let (series, bucket, change) = &batch.changes[i];
             let key = self.key(series, *bucket);
             match change {
                 Aggregate::Count(0) => continue,
@@ -392,6 +522,7 @@ impl Store for RedisStore {
                     if hll.is_empty() {
                         continue;
                     }
+                    // The same hash tag as the key: the same slot in a cluster.
                     let merge = format!("{key}:merge");
                     pipe.cmd("SET").arg(&merge).arg(hll.to_redis());
                     pipe.cmd("PFMERGE").arg(&key).arg(&merge);
@@ -404,20 +535,81 @@ impl Store for RedisStore {
                 keys.push(i);
             }
         }
-        if pipe.is_empty() {
-            return Ok(());
-        }
-        let extra = PER_COMMAND * u32::try_from(pipe.len()).unwrap_or(u32::MAX);
-        let answers: Vec<Value> = self.run(extra, |con| pipe.query(con))?;
-        // The transaction ran: a command Redis refused (a key holding another kind of
-        // value) is lost, the rest is kept. Sending the batch again would count it twice.
-        for (answer, i) in answers.iter().zip(keys) {
+    }
+
+    /// Sends the transaction `pipe` to a cluster and returns its answers, one a command (an
+    /// error for a command Redis refused while the others ran), or, when Redis refused a
+    /// command while the others ran, that error alone (the cluster client reports it so).
+    fn transaction(&self, pipe: &Pipeline) -> Result<Result<Vec<Value>, RedisError>, StoreError> {
+        self.run(extra(pipe.len()), |con| {
+            match pipe.query::<Vec<Value>>(con.like()) {
+                Ok(answers) => Ok(Ok(answers)),
+                // The transaction ran (it is not an aborted one, see `answered`).
+                Err(e) if answered(&e) => Ok(Err(e)),
+                Err(e) => Err(e),
+            }
+        })
+    }
+
+    /// Logs the changes whose command Redis refused.
+    fn refused(&self, batch: &Batch, answers: &[Value], keys: &[usize]) {
+        for (answer, &i) in answers.iter().zip(keys) {
             if let Value::ServerError(e) = answer {
                 let (series, bucket, _) = &batch.changes[i];
                 log::warn!(
                     "metricc: Redis refused a change of {}: {e:?}; the change is lost",
                     self.key(series, *bucket)
                 );
+            }
+        }
+    }
+}
+
+impl Store for RedisStore {
+    fn apply(&self, batch: &Batch) -> Result<(), StoreError> {
+        // The transactions ran: a command Redis refused (a key holding another kind of
+        // value) is lost, the rest is kept. Sending the batch again would count it twice.
+        match &self.target {
+            Target::Server(_) => {
+                let mut pipe = redis::pipe();
+                pipe.atomic().ignore_errors();
+                let mut keys = Vec::new();
+                self.commands(&mut pipe, batch, 0..batch.changes.len(), &mut keys);
+                if pipe.is_empty() {
+                    return Ok(());
+                }
+                let answers: Vec<Value> =
+                    self.run(extra(pipe.len()), |con| pipe.query(con.like()))?;
+                self.refused(batch, &answers, &keys);
+            }
+            Target::Cluster(_) => {
+                // A transaction per series: its keys share a slot, so one master.
+                let mut series: Vec<(&str, Vec<usize>)> = Vec::new();
+                let mut index: std::collections::HashMap<&str, usize> =
+                    std::collections::HashMap::new();
+                for (i, (name, _, _)) in batch.changes.iter().enumerate() {
+                    let at = *index.entry(name.as_str()).or_insert_with(|| {
+                        series.push((name.as_str(), Vec::new()));
+                        series.len() - 1
+                    });
+                    series[at].1.push(i);
+                }
+                for (name, changes) in series {
+                    let mut pipe = redis::pipe();
+                    pipe.atomic().ignore_errors();
+                    let mut keys = Vec::new();
+                    self.commands(&mut pipe, batch, changes, &mut keys);
+                    if pipe.is_empty() {
+                        continue;
+                    }
+                    match self.transaction(&pipe)? {
+                        Ok(answers) => self.refused(batch, &answers, &keys),
+                        Err(e) => log::warn!(
+                            "metricc: Redis refused a change of the series {name}: {e}; that \
+                             change is lost, the series' others are kept"
+                        ),
+                    }
+                }
             }
         }
         Ok(())
@@ -433,12 +625,31 @@ impl Store for RedisStore {
             return Ok(Vec::new());
         }
         let names: Vec<String> = keys.iter().map(|(s, b)| self.key(s, *b)).collect();
-        let mut pipe = redis::pipe();
-        for name in &names {
-            pipe.cmd("GET").arg(name);
-        }
-        let extra = PER_COMMAND * u32::try_from(names.len()).unwrap_or(u32::MAX);
-        let values: Vec<Option<Vec<u8>>> = self.run(extra, |con| pipe.query(con))?;
+        let gets: Vec<Cmd> = names
+            .iter()
+            .map(|name| {
+                let mut get = redis::cmd("GET");
+                get.arg(name);
+                get
+            })
+            .collect();
+        // One pipeline: to the server, or split by the cluster client into one a master.
+        let values: Vec<Option<Vec<u8>>> = self.run(extra(gets.len()), |con| match con {
+            Conn::Server(con) => {
+                let mut pipe = redis::pipe();
+                gets.iter().for_each(|get| {
+                    pipe.add_command(get.clone());
+                });
+                pipe.query(con)
+            }
+            Conn::Cluster(con) => {
+                let mut pipe = cluster_pipe();
+                gets.iter().for_each(|get| {
+                    pipe.add_command(get.clone());
+                });
+                pipe.query(con)
+            }
+        })?;
         names
             .iter()
             .zip(values)
@@ -468,6 +679,15 @@ mod tests {
             assert!(RedisStore::open("redis://127.0.0.1/", RedisOptions::new(bad)).is_err());
         }
         assert!(RedisStore::open("http://nowhere/", RedisOptions::new("app")).is_err());
+        let cluster = |nodes: &[&str], namespace: &str| {
+            RedisStore::open_cluster(nodes, RedisOptions::new(namespace))
+        };
+        assert!(cluster(&[], "app").is_err());
+        assert!(cluster(&["redis://127.0.0.1/", "http://nowhere/"], "app").is_err());
+        assert!(cluster(&["redis://127.0.0.1/"], "a:b").is_err());
+        let store = cluster(&["redis://127.0.0.1:1/", "redis://127.0.0.1:2/"], "app").unwrap();
+        assert!(store.is_cluster());
+        assert!(format!("{store:?}").contains("127.0.0.1:1,127.0.0.1:2"));
     }
 
     #[test]
@@ -496,6 +716,21 @@ mod tests {
         let first = store.read("a", Bucket::All).unwrap_err().to_string();
         assert!(first.contains("cannot connect"), "{first}");
         let second = store.check().unwrap_err().to_string();
+        assert!(second.contains("next attempt in"), "{second}");
+        assert!(started.elapsed() < Duration::from_secs(2));
+
+        let mut options = RedisOptions::new("app");
+        options.reconnect_delay = Duration::from_secs(60);
+        let cluster =
+            RedisStore::open_cluster(["redis://127.0.0.1:1/", "redis://127.0.0.1:2/"], options)
+                .unwrap();
+        let started = Instant::now();
+        let batch = Batch {
+            changes: vec![("a".into(), Bucket::All, Aggregate::Count(1))],
+        };
+        let first = cluster.apply(&batch).unwrap_err().to_string();
+        assert!(first.contains("cannot connect"), "{first}");
+        let second = cluster.read("a", Bucket::All).unwrap_err().to_string();
         assert!(second.contains("next attempt in"), "{second}");
         assert!(started.elapsed() < Duration::from_secs(2));
     }
