@@ -541,9 +541,20 @@ impl RedisStore {
     /// error for a command Redis refused while the others ran), or, when Redis refused a
     /// command while the others ran, that error alone (the cluster client reports it so).
     fn transaction(&self, pipe: &Pipeline) -> Result<Result<Vec<Value>, RedisError>, StoreError> {
+        // `Pipeline::query` refuses a cluster connection, whose own pipelines hold no
+        // transaction: the packed `MULTI` … `EXEC` goes to the master of its first key, and
+        // the answer is `EXEC`'s.
+        let packed = pipe.get_packed_pipeline();
         self.run(extra(pipe.len()), |con| {
-            match pipe.query::<Vec<Value>>(con.like()) {
-                Ok(answers) => Ok(Ok(answers)),
+            match con.like().req_packed_commands(&packed, pipe.len() + 1, 1) {
+                Ok(mut exec) => match exec.pop() {
+                    Some(Value::Array(answers)) if answers.len() == pipe.len() => Ok(Ok(answers)),
+                    other => Err(RedisError::from((
+                        ErrorKind::UnexpectedReturnType,
+                        "EXEC's answer is not one for each command",
+                        format!("{other:?}"),
+                    ))),
+                },
                 // The transaction ran (it is not an aborted one, see `answered`).
                 Err(e) if answered(&e) => Ok(Err(e)),
                 Err(e) => Err(e),

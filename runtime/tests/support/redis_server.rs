@@ -147,3 +147,117 @@ impl Drop for OwnServer {
         self.stop();
     }
 }
+
+/// A Redis Cluster of the test's own: `masters` redis-servers (no replica) on free loopback
+/// ports, the slots shared by `redis-cli --cluster create`, stopped when dropped.
+pub struct OwnCluster {
+    ports: Vec<u16>,
+    children: Vec<Child>,
+    _dir: tempfile::TempDir,
+}
+
+impl OwnCluster {
+    /// Starts the servers, creates the cluster and waits until every node says
+    /// `cluster_state:ok`.
+    pub fn start(masters: usize) -> OwnCluster {
+        services(&["install", "redis"]);
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        // Free ports whose cluster bus port (10,000 above) is free too.
+        let mut ports: Vec<u16> = Vec::new();
+        while ports.len() < masters {
+            let port = free_port();
+            let bus_free = port
+                .checked_add(10_000)
+                .is_some_and(|bus| TcpListener::bind(("127.0.0.1", bus)).is_ok());
+            if bus_free
+                && !ports
+                    .iter()
+                    .any(|p| p.abs_diff(port) == 10_000 || *p == port)
+            {
+                ports.push(port);
+            }
+        }
+        let mut cluster = OwnCluster {
+            ports,
+            children: Vec::new(),
+            _dir: dir,
+        };
+        for (n, port) in cluster.ports.clone().into_iter().enumerate() {
+            let child = Command::new("redis-server")
+                .args(["--cluster-enabled", "yes", "--cluster-config-file"])
+                .arg(cluster._dir.path().join(format!("nodes-{n}.conf")))
+                .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+                .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+                .arg("--dir")
+                .arg(cluster._dir.path())
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("redis-server starts");
+            cluster.children.push(child);
+        }
+        for url in cluster.urls() {
+            wait_until(&format!("{url} answers"), || {
+                redis::Client::open(url.as_str())
+                    .and_then(|c| c.get_connection_with_timeout(Duration::from_millis(200)))
+                    .and_then(|mut con| redis::cmd("PING").query::<String>(&mut con))
+                    .is_ok()
+            });
+        }
+        let created = Command::new("redis-cli")
+            .args(["--cluster", "create"])
+            .args(cluster.ports.iter().map(|p| format!("127.0.0.1:{p}")))
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .stdin(Stdio::null())
+            .output()
+            .expect("redis-cli runs");
+        assert!(
+            created.status.success(),
+            "redis-cli --cluster create failed: {}{}",
+            String::from_utf8_lossy(&created.stdout),
+            String::from_utf8_lossy(&created.stderr)
+        );
+        for url in cluster.urls() {
+            let mut con = connect(&url);
+            wait_until(&format!("{url} says cluster_state:ok"), || {
+                redis::cmd("CLUSTER")
+                    .arg("INFO")
+                    .query::<String>(&mut con)
+                    .is_ok_and(|info| info.contains("cluster_state:ok"))
+            });
+        }
+        cluster
+    }
+
+    /// Every node's URL (all masters).
+    pub fn urls(&self) -> Vec<String> {
+        self.ports
+            .iter()
+            .map(|p| format!("redis://127.0.0.1:{p}/"))
+            .collect()
+    }
+
+    /// Kills node `n` (its data goes with it).
+    pub fn kill(&mut self, n: usize) {
+        let _ = self.children[n].kill();
+        let _ = self.children[n].wait();
+    }
+}
+
+impl Drop for OwnCluster {
+    fn drop(&mut self) {
+        for child in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done() {
+        assert!(Instant::now() < deadline, "{what}: not within 20 s");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
