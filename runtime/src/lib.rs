@@ -3,7 +3,8 @@
 //! - [`Recorder`]: records events (the generated recording functions call it) into a
 //!   [`Store`], without blocking on I/O: an in-memory buffer flushed in the background.
 //!   [`EmbeddedStore`] (a `redb` file) is the default store; [`MemoryStore`] keeps nothing;
-//!   `RedisStore` (feature `redis`) is one count shared by every node of an application.
+//!   `RedisStore` (feature `redis`) is one count shared by every node of an application,
+//!   on one Redis server or a Redis Cluster.
 //! - [`hll::Hll`]: distinct counts with Redis's HyperLogLog layout, so a Redis store can
 //!   merge them with `PFMERGE`.
 //! - [`time`]: the injectable [`Clock`], weekly buckets, and GitLab's windows.

@@ -1,5 +1,6 @@
 //! The Redis store ([`RedisStore`], feature `redis`): one count that every node of an
-//! application adds to.
+//! application adds to, on one server ([`RedisStore::open`]) or a Redis Cluster
+//! ([`RedisStore::open_cluster`]).
 //!
 //! # Keys
 //!
@@ -22,9 +23,10 @@
 //!   changes nothing, so sketches from several nodes (or imported from an
 //!   [`EmbeddedStore`](super::EmbeddedStore)) give the count of the union.
 //!
-//! A batch is one `MULTI` … `EXEC` transaction sent in one round trip: all of it or none of
-//! it is applied. Reads are one pipeline of `GET`s; a window's weekly sketches are merged
-//! here, so a 28-day count is the count of the union of its four weeks.
+//! On one server, a batch is one `MULTI` … `EXEC` transaction sent in one round trip: all
+//! of it or none of it is applied (a cluster: see below). Reads are one pipeline of `GET`s;
+//! a window's weekly sketches are merged here, so a 28-day count is the count of the union
+//! of its four weeks.
 //!
 //! # Expiry
 //!
@@ -56,8 +58,32 @@
 //!
 //! # Redis Cluster
 //!
-//! The key names are ready for a cluster (a series' keys share a slot), but this store
-//! talks to one server: a batch's transaction spans many series, which a cluster refuses.
+//! [`RedisStore::open_cluster`] takes the URLs of some of a cluster's nodes (one is enough)
+//! and uses the redis crate's synchronous cluster client: it reads the slot map from a node,
+//! keeps a connection to each master, and sends each command to the master of its key's
+//! slot. A cluster refuses a transaction whose keys span slots, and a batch spans many
+//! series, so:
+//!
+//! - A batch is one `MULTI` … `EXEC` transaction per series (its keys, including the
+//!   temporary key of a merge, share the slot of its hash tag), with the same commands as
+//!   on one server (one function builds them for both). Each series' changes are applied
+//!   all or none; the batch as a whole is not: the transactions are sent one after the
+//!   other, one round trip each (the crate's cluster pipelines hold no transaction). When
+//!   one fails (a master down, a time-out), the series before it are applied, the store
+//!   answers [`StoreError::Unavailable`], and the recorder sends the whole batch again:
+//!   the counts and sums of those series are then added twice, their sketches are not.
+//! - Reads are one cluster pipeline of `GET`s: the client sends each master its share in
+//!   one round trip.
+//! - The client retries nothing and never sleeps by itself: time-outs, the reconnection
+//!   back-off and the pool of idle connections are the store's, as above (a connection
+//!   attempt tries the given nodes in turn, each within [`RedisOptions::connect_timeout`]).
+//!   When the cluster redirects a request (`MOVED`, `ASK`: its slots moved) or is down
+//!   (`CLUSTERDOWN`), the request fails, the connection is dropped, and the next one reads
+//!   the new slot map; a transaction redirected was not applied.
+//! - [`RedisStore::check`] pings every master.
+//!
+//! The first URL's user name and password (`redis://user:password@host:port/`) are used on
+//! every node; replicas are not read from.
 
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
