@@ -2,7 +2,7 @@
 //! by `redis-cli --cluster create`): two nodes recording many series, spread over every
 //! master, give exact totals and the count of the union of their users; every key of a
 //! series is on the slot of its hash tag; a third node's ping reads the right windows; a
-//! master that goes away costs an error and a rest, never a hang.
+//! master that hangs or goes away costs a time-out or an error, then a rest, never a hang.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, OnceLock};
@@ -270,11 +270,37 @@ fn two_nodes_count_in_a_cluster_each_series_on_one_slot() {
         Some(Aggregate::Count(3))
     );
 
-    // A master goes away: a batch that reaches it fails at once, and the store rests.
+    // A master that hangs costs a time-out, then a rest.
     let mut options = RedisOptions::new("cluster");
     options.connect_timeout = Duration::from_millis(300);
     options.io_timeout = Duration::from_millis(300);
     options.reconnect_delay = Duration::from_secs(60);
+    let resting = |store: &RedisStore| {
+        let error = store.read(views()[0].action, Bucket::All).unwrap_err();
+        assert!(error.to_string().contains("next attempt in"), "{error}");
+    };
+    let hanging = RedisStore::open_cluster(&urls, options.clone()).unwrap();
+    hanging.check().unwrap();
+    let signal = |sig: &str| {
+        let status = std::process::Command::new("kill")
+            .args([sig, &cluster.pid(1).to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    signal("-STOP");
+    let started = Instant::now();
+    let hung = hanging.read_many(&many);
+    let elapsed = started.elapsed();
+    resting(&hanging);
+    let rest = started.elapsed() - elapsed;
+    signal("-CONT");
+    let hung = hung.unwrap_err().to_string();
+    assert!(hung.contains("the request failed"), "{hung}");
+    assert!(elapsed < Duration::from_secs(1), "{elapsed:?}");
+    assert!(rest < Duration::from_millis(100), "{rest:?}");
+
+    // A master goes away: a batch that reaches it fails at once, and the store rests.
     let store = RedisStore::open_cluster(&urls, options).unwrap();
     store.check().unwrap();
     cluster.kill(2);
@@ -287,8 +313,7 @@ fn two_nodes_count_in_a_cluster_each_series_on_one_slot() {
     let started = Instant::now();
     let failed = store.apply(&batch).unwrap_err();
     assert!(matches!(failed, StoreError::Unavailable(_)), "{failed}");
-    let resting = store.read(views()[0].action, Bucket::All).unwrap_err();
-    assert!(resting.to_string().contains("next attempt in"), "{resting}");
+    resting(&store);
     assert!(
         started.elapsed() < Duration::from_secs(2),
         "{:?}",

@@ -40,8 +40,9 @@
 //!
 //! Nothing blocks for long: connecting, sending and waiting for an answer each have a
 //! time-out ([`RedisOptions::connect_timeout`], [`RedisOptions::io_timeout`], 1 s by
-//! default; a batch's answer may take longer by [`PER_COMMAND`] a command). A connection
-//! that fails is dropped, along with the idle ones; after a failed connection the store
+//! default; a batch's answer may take longer by [`PER_COMMAND`] a command). The first
+//! answer that times out fails the whole request (the answers still due are not waited
+//! for, one time-out each). A connection that fails is dropped, along with the idle ones; after a failed connection the store
 //! does not try again for [`RedisOptions::reconnect_delay`], doubled at each failure up to
 //! [`RedisOptions::max_reconnect_delay`], and answers [`StoreError::Unavailable`] at once
 //! meanwhile. So a down server costs one attempt now and then: the
@@ -72,8 +73,9 @@
 //!   one fails (a master down, a time-out), the series before it are applied, the store
 //!   answers [`StoreError::Unavailable`], and the recorder sends the whole batch again:
 //!   the counts and sums of those series are then added twice, their sketches are not.
-//! - Reads are one cluster pipeline of `GET`s: the client sends each master its share in
-//!   one round trip.
+//! - Reads are one `MGET`, which the cluster client splits into one `MGET` per slot (per
+//!   series), each sent to its master in turn: a ping's metric, which reads one series,
+//!   costs one round trip.
 //! - The client retries nothing and never sleeps by itself: time-outs, the reconnection
 //!   back-off and the pool of idle connections are the store's, as above (a connection
 //!   attempt tries the given nodes in turn, each within [`RedisOptions::connect_timeout`]).
@@ -88,9 +90,9 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use redis::cluster::{ClusterClient, ClusterConnection, cluster_pipe};
+use redis::cluster::{ClusterClient, ClusterConnection, Connect};
 use redis::{
-    Client, Cmd, Connection, ConnectionLike, ErrorKind, IntoConnectionInfo, Pipeline, RedisError,
+    Client, Connection, ConnectionLike, ErrorKind, IntoConnectionInfo, Pipeline, RedisError,
     ServerErrorKind, Value,
 };
 
@@ -168,8 +170,126 @@ enum Target {
 
 /// A connection to the target: to one server, or to every master of a cluster.
 enum Conn {
-    Server(Connection),
-    Cluster(Box<ClusterConnection>),
+    Server(Guarded),
+    Cluster(Box<ClusterConnection<Guarded>>),
+}
+
+/// A connection to one server that gives up at its first time-out: every request after it
+/// fails at once. (The redis crate reads a pipeline's answers one by one, each with the
+/// read time-out: on a server that hangs, a pipeline of `n` commands would wait `n`
+/// time-outs.) The store drops it after the failure.
+struct Guarded {
+    con: Connection,
+    timed_out: bool,
+}
+
+impl Guarded {
+    fn new(con: Connection) -> Guarded {
+        Guarded {
+            con,
+            timed_out: false,
+        }
+    }
+
+    fn usable(&self) -> Result<(), RedisError> {
+        if self.timed_out {
+            return Err(RedisError::from(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "an earlier answer on this connection timed out",
+            )));
+        }
+        Ok(())
+    }
+
+    fn note<T>(&mut self, outcome: Result<T, RedisError>) -> Result<T, RedisError> {
+        if outcome.as_ref().is_err_and(RedisError::is_timeout) {
+            self.timed_out = true;
+        }
+        outcome
+    }
+}
+
+impl ConnectionLike for Guarded {
+    fn req_packed_command(&mut self, cmd: &[u8]) -> Result<Value, RedisError> {
+        self.usable()?;
+        let outcome = self.con.req_packed_command(cmd);
+        self.note(outcome)
+    }
+
+    /// Sends `cmd` and reads `offset + count` answers, keeping the last `count`; stops at
+    /// the first that fails. A transaction refused as a whole (`EXECABORT`: a command was
+    /// refused before `EXEC`, a cluster's redirection for one) is that error.
+    fn req_packed_commands(
+        &mut self,
+        cmd: &[u8],
+        offset: usize,
+        count: usize,
+    ) -> Result<Vec<Value>, RedisError> {
+        self.usable()?;
+        let sent = self.con.send_packed_command(cmd);
+        self.note(sent)?;
+        let mut answers = Vec::with_capacity(count);
+        let mut due = offset + count;
+        let mut read = 0;
+        while read < due {
+            let answer = self.con.recv_response();
+            match self.note(answer)? {
+                // RESP3 may put pushed data between the answers.
+                Value::Push { .. } => due += 1,
+                Value::ServerError(e) if offset > 0 && read >= offset => return Err(e.into()),
+                answer if read >= offset => answers.push(answer),
+                _ => {}
+            }
+            read += 1;
+        }
+        Ok(answers)
+    }
+
+    fn get_db(&self) -> i64 {
+        self.con.get_db()
+    }
+
+    fn check_connection(&mut self) -> bool {
+        !self.timed_out && self.con.check_connection()
+    }
+
+    fn is_open(&self) -> bool {
+        !self.timed_out && self.con.is_open()
+    }
+}
+
+impl Connect for Guarded {
+    fn connect<T: IntoConnectionInfo>(
+        info: T,
+        timeout: Option<Duration>,
+    ) -> Result<Guarded, RedisError> {
+        let client = Client::open(info)?;
+        match timeout {
+            Some(timeout) => client.get_connection_with_timeout(timeout),
+            None => client.get_connection(),
+        }
+        .map(Guarded::new)
+    }
+
+    fn send_packed_command(&mut self, cmd: &[u8]) -> Result<(), RedisError> {
+        self.usable()?;
+        let sent = self.con.send_packed_command(cmd);
+        self.note(sent)
+    }
+
+    fn set_write_timeout(&self, timeout: Option<Duration>) -> Result<(), RedisError> {
+        self.con.set_write_timeout(timeout)
+    }
+
+    fn set_read_timeout(&self, timeout: Option<Duration>) -> Result<(), RedisError> {
+        self.con.set_read_timeout(timeout)
+    }
+
+    fn recv_response(&mut self) -> Result<Value, RedisError> {
+        self.usable()?;
+        let answer = self.con.recv_response();
+        self.note(answer)
+    }
 }
 
 impl Conn {
@@ -182,7 +302,7 @@ impl Conn {
 
     fn set_read_timeout(&self, timeout: Duration) -> Result<(), RedisError> {
         match self {
-            Conn::Server(con) => con.set_read_timeout(Some(timeout)),
+            Conn::Server(con) => con.con.set_read_timeout(Some(timeout)),
             Conn::Cluster(con) => con.set_read_timeout(Some(timeout)),
         }
     }
@@ -396,9 +516,9 @@ impl RedisStore {
                 .and_then(|con| {
                     con.set_read_timeout(io)?;
                     con.set_write_timeout(io)?;
-                    Ok(Conn::Server(con))
+                    Ok(Conn::Server(Guarded::new(con)))
                 }),
-            Target::Cluster(client) => client.get_connection().and_then(|con| {
+            Target::Cluster(client) => client.get_generic_connection().and_then(|con| {
                 con.set_read_timeout(io)?;
                 con.set_write_timeout(io)?;
                 Ok(Conn::Cluster(Box::new(con)))
@@ -662,30 +782,17 @@ impl Store for RedisStore {
             return Ok(Vec::new());
         }
         let names: Vec<String> = keys.iter().map(|(s, b)| self.key(s, *b)).collect();
-        let gets: Vec<Cmd> = names
-            .iter()
-            .map(|name| {
-                let mut get = redis::cmd("GET");
-                get.arg(name);
-                get
-            })
-            .collect();
-        // One pipeline: to the server, or split by the cluster client into one a master.
-        let values: Vec<Option<Vec<u8>>> = self.run(extra(gets.len()), |con| match con {
+        // One pipeline of `GET`s to a server; to a cluster, one `MGET`, which the cluster
+        // client splits into one `MGET` a slot (a series), each sent to the slot's master.
+        let values: Vec<Option<Vec<u8>>> = self.run(extra(names.len()), |con| match con {
             Conn::Server(con) => {
                 let mut pipe = redis::pipe();
-                gets.iter().for_each(|get| {
-                    pipe.add_command(get.clone());
-                });
+                for name in &names {
+                    pipe.cmd("GET").arg(name);
+                }
                 pipe.query(con)
             }
-            Conn::Cluster(con) => {
-                let mut pipe = cluster_pipe();
-                gets.iter().for_each(|get| {
-                    pipe.add_command(get.clone());
-                });
-                pipe.query(con)
-            }
+            Conn::Cluster(con) => redis::cmd("MGET").arg(&names).query(&mut **con),
         })?;
         names
             .iter()

@@ -238,6 +238,11 @@ impl OwnCluster {
             .collect()
     }
 
+    /// Node `n`'s process id.
+    pub fn pid(&self, n: usize) -> u32 {
+        self.children[n].id()
+    }
+
     /// Kills node `n` (its data goes with it).
     pub fn kill(&mut self, n: usize) {
         let _ = self.children[n].kill();
