@@ -42,8 +42,9 @@
 //! time-out ([`RedisOptions::connect_timeout`], [`RedisOptions::io_timeout`], 1 s by
 //! default; a batch's answer may take longer by [`PER_COMMAND`] a command). The first
 //! answer that times out fails the whole request (the answers still due are not waited
-//! for, one time-out each). A connection that fails is dropped, along with the idle ones; after a failed connection the store
-//! does not try again for [`RedisOptions::reconnect_delay`], doubled at each failure up to
+//! for, one time-out each). A connection that fails is dropped, along with the idle ones;
+//! after a failed connection the store does not try again for
+//! [`RedisOptions::reconnect_delay`], doubled at each failure up to
 //! [`RedisOptions::max_reconnect_delay`], and answers [`StoreError::Unavailable`] at once
 //! meanwhile. So a down server costs one attempt now and then: the
 //! [`Recorder`](crate::Recorder) keeps buffering (within its bound) and retries, and a ping
@@ -518,6 +519,8 @@ impl RedisStore {
                     con.set_write_timeout(io)?;
                     Ok(Conn::Server(Guarded::new(con)))
                 }),
+            // The cluster client over our own connections (`get_generic_connection`, public
+            // but left out of the crate's documentation: the version is pinned).
             Target::Cluster(client) => client.get_generic_connection().and_then(|con| {
                 con.set_read_timeout(io)?;
                 con.set_write_timeout(io)?;
@@ -683,9 +686,9 @@ impl RedisStore {
         }
     }
 
-    /// Sends the transaction `pipe` to a cluster and returns its answers, one a command (an
-    /// error for a command Redis refused while the others ran), or, when Redis refused a
-    /// command while the others ran, that error alone (the cluster client reports it so).
+    /// Sends the transaction `pipe` to a cluster and returns `EXEC`'s answers, one a
+    /// command; when Redis refused a command while the others ran, the cluster client
+    /// reports that error instead of the answers (`Ok(Err(…))`).
     fn transaction(&self, pipe: &Pipeline) -> Result<Result<Vec<Value>, RedisError>, StoreError> {
         // `Pipeline::query` refuses a cluster connection, whose own pipelines hold no
         // transaction: the packed `MULTI` … `EXEC` goes to the master of its first key, and
@@ -762,8 +765,8 @@ impl Store for RedisStore {
                     match self.transaction(&pipe)? {
                         Ok(answers) => self.refused(batch, &answers, &keys),
                         Err(e) => log::warn!(
-                            "metricc: Redis refused a change of the series {name}: {e}; that \
-                             change is lost, the series' others are kept"
+                            "metricc: Redis refused a change of the series {name}: {e}; the \
+                             refused changes are lost, the series' others are kept"
                         ),
                     }
                 }
