@@ -39,8 +39,8 @@ pub use recorder::{
     Event, NamespaceId, ProjectId, Recorder, RecorderOptions, RecorderStats, UserId,
 };
 pub use spec::{
-    Counter, DataCategory, DataSource, EventSpec, FilterValue, MetricSpec, Operator, Role,
-    Selector, SeriesKind, Status, TimeFrame, Unique, ValueSource, ValueType,
+    Counter, DataCategory, DataSource, EventSpec, FilterValue, MetricSpec, NO_FILTER, NO_ROLES,
+    Operator, Role, Selector, SeriesKind, Status, TimeFrame, Unique, ValueSource, ValueType,
 };
 pub use store::{Aggregate, Batch, EmbeddedStore, MemoryStore, Store, StoreError};
 #[cfg(feature = "redis")]

@@ -88,6 +88,24 @@ fn rust_item(file: &str, name: &str) -> String {
     lines[start..=end].join("\n")
 }
 
+/// The start of `mod selectors`, to the end of its third list.
+fn selector_lists(file: &str) -> String {
+    let lines: Vec<&str> = file.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.starts_with("mod selectors"))
+        .expect("a module of selector lists");
+    let start = (0..start)
+        .rev()
+        .find(|&i| !lines[i].starts_with("///"))
+        .map_or(0, |i| i + 1);
+    let end = (start..lines.len())
+        .filter(|&i| lines[i] == "    ];")
+        .nth(2)
+        .expect("three selector lists");
+    format!("{}\n    // ...\n}}", lines[start..=end].join("\n"))
+}
+
 #[test]
 fn rust_code_reads_like_handwritten_code() {
     let root = output("rust/mod.rs");
@@ -117,6 +135,12 @@ fn rust_code_reads_like_handwritten_code() {
             "pub static ACTIVE_USERS_VERIFY_PIPELINE_USERS_MONTHLY",
         ),
         &rust_item(root, "pub static LICENSE_PLAN"),
+        "// The 7d form counts what the 28d form counts: they share its list of selectors.",
+        &rust_item(
+            root,
+            "pub static ACTIVE_NAMESPACES_GOVERN_AUDIT_STREAMING_NAMESPACES_WEEKLY",
+        ),
+        &selector_lists(root),
     ]
     .join("\n\n");
     insta::assert_snapshot!("rust.mod.rs", excerpt);

@@ -23,7 +23,7 @@
 //!
 //! [`MetricSpec`]: https://docs.rs/metricc-runtime
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -79,7 +79,7 @@ pub fn emit(view: &View, settings: &AllSettings) -> Result<Vec<OutputFile>, Emit
                     Some(metrics) => {
                         let mut tokens = TokenStream::new();
                         for m in metrics.iter() {
-                            tokens.extend(metric_static(m, &plan.classes)?);
+                            tokens.extend(metric_static(m, &plan.classes, &plan.lists)?);
                         }
                         format(tokens)
                     }
@@ -151,6 +151,7 @@ struct Plan<'v> {
     /// Every metric the ping reports (not removed), by key path.
     reported: Vec<&'v MetricView>,
     classes: Classes,
+    lists: SelectorLists<'v>,
     counters: Counters<'v>,
     groups: Vec<GroupPlan<'v>>,
 }
@@ -170,6 +171,7 @@ impl<'v> Plan<'v> {
             .filter(|m| m.status != Status::Removed)
             .collect();
         let classes = Classes::new(&reported)?;
+        let lists = SelectorLists::new(&reported);
         let counters = counters(&reported);
         let mut by_group: BTreeMap<String, GroupPlan<'_>> = BTreeMap::new();
         let known: BTreeMap<&str, _> = view.groups().map(|g| (g.key.as_str(), g)).collect();
@@ -205,6 +207,7 @@ impl<'v> Plan<'v> {
         Ok(Plan {
             reported,
             classes,
+            lists,
             counters,
             groups: by_group.into_values().collect(),
         })
@@ -233,6 +236,7 @@ impl<'v> Plan<'v> {
         items.extend(self.classes.instrumentation_trait()?);
         items.extend(self.classes.service_ping()?);
         items.extend(self.describe_counters());
+        items.extend(self.lists.module()?);
         Ok(items)
     }
 
@@ -284,7 +288,7 @@ impl<'v> Plan<'v> {
         let items = self.root_items()?;
         let mut statics = TokenStream::new();
         for m in &self.reported {
-            statics.extend(metric_static(m, &self.classes)?);
+            statics.extend(metric_static(m, &self.classes, &self.lists)?);
         }
         Ok(quote! {
             #docs
@@ -623,11 +627,17 @@ fn selector(s: &SelectorView, paths: &Paths) -> TokenStream {
         quote!((#k, #value))
     });
     let series = series(s);
+    // One shared empty slice: a `&[]` in each of thousands of statics is slower to check.
+    let filter = if s.filter.is_empty() {
+        quote!(#rt NO_FILTER)
+    } else {
+        quote!(&[#(#filter),*])
+    };
     quote! {
         #rt Selector {
             event: #event,
             unique: #unique,
-            filter: &[#(#filter),*],
+            filter: #filter,
             operator: #operator,
             series: #series,
         }
@@ -644,7 +654,11 @@ fn unsupported(selectors: &[SelectorView]) -> Option<String> {
     })
 }
 
-fn metric_static(m: &MetricView, classes: &Classes) -> Result<TokenStream, EmitError> {
+fn metric_static(
+    m: &MetricView,
+    classes: &Classes,
+    lists: &SelectorLists<'_>,
+) -> Result<TokenStream, EmitError> {
     let name = ident(&m.names.rust, "metric constant")?;
     let mut docs = Vec::new();
     if let Some(d) = m.description.as_deref().filter(|d| !d.trim().is_empty()) {
@@ -686,12 +700,17 @@ fn metric_static(m: &MetricView, classes: &Classes) -> Result<TokenStream, EmitE
         Status::Broken => quote!(Status::Broken),
         _ => quote!(Status::Active),
     };
-    let roles = m.performance_indicator_type.iter().map(|r| role(*r));
+    let roles = if m.performance_indicator_type.is_empty() {
+        quote!(NO_ROLES)
+    } else {
+        let roles = m.performance_indicator_type.iter().map(|r| role(*r));
+        quote!(&[#(#roles),*])
+    };
     let group = match &m.product_group {
         Some(g) => quote!(Some(#g)),
         None => quote!(None),
     };
-    let source = value_source(m, classes);
+    let source = value_source(m, classes, lists)?;
     Ok(quote! {
         #docs
         pub static #name: MetricSpec = MetricSpec {
@@ -701,33 +720,39 @@ fn metric_static(m: &MetricView, classes: &Classes) -> Result<TokenStream, EmitE
             data_source: #data_source,
             data_category: #data_category,
             status: #status,
-            roles: &[#(#roles),*],
+            roles: #roles,
             product_group: #group,
             source: #source,
         };
     })
 }
 
-fn value_source(m: &MetricView, classes: &Classes) -> TokenStream {
+fn value_source(
+    m: &MetricView,
+    classes: &Classes,
+    lists: &SelectorLists<'_>,
+) -> Result<TokenStream, EmitError> {
     if !m.events.is_empty() {
         if let Some(why) = unsupported(&m.events) {
-            return quote!(ValueSource::Undefined(#why));
+            return Ok(quote!(ValueSource::Undefined(#why)));
         }
-        let paths = Paths::root();
-        let selectors = m.events.iter().map(|s| selector(s, &paths));
-        return quote!(ValueSource::Events(&[#(#selectors),*]));
+        let name = lists
+            .name(m)
+            .ok_or_else(|| error(format!("no selector list for `{}`", m.key_path)))?;
+        let name = ident(name, "selector list")?;
+        return Ok(quote!(ValueSource::Events(&selectors::#name)));
     }
     if let Some(sql) = &m.sql {
         let text = &sql.text;
         let parameters = &sql.parameters;
         let tables = &sql.tables;
-        return quote! {
+        return Ok(quote! {
             ValueSource::Sql {
                 text: #text,
                 parameters: &[#(#parameters),*],
                 tables: &[#(#tables),*],
             }
-        };
+        });
     }
     if let Some(class) = &m.instrumentation_class {
         if let Some(index) = classes.index(class) {
@@ -739,14 +764,76 @@ fn value_source(m: &MetricView, classes: &Classes) -> TokenStream {
                 }
                 None => quote!(None),
             };
-            return quote! {
+            return Ok(quote! {
                 ValueSource::Instrumentation { class: #class, index: #index, options: #options }
-            };
+            });
         }
     }
     let why =
         "the definition says nowhere how to compute it: no events, sql or instrumentation_class";
-    quote!(ValueSource::Undefined(#why))
+    Ok(quote!(ValueSource::Undefined(#why)))
+}
+
+/// The lists of selectors that event metrics count: one static per distinct list, in the
+/// module `selectors`, named after the first metric (by key path) that counts it and shared
+/// by every metric that counts the same (the 7d and 28d forms of a metric do). Code that
+/// refers to a shared list type-checks faster than code where each metric writes its own.
+struct SelectorLists<'v> {
+    /// Each list's name and selectors, in the order of their first metric.
+    lists: Vec<(&'v str, &'v [SelectorView])>,
+    /// The list of each event metric, by key path: an index into `lists`.
+    of_metric: HashMap<&'v str, usize>,
+}
+
+impl<'v> SelectorLists<'v> {
+    fn new(reported: &[&'v MetricView]) -> SelectorLists<'v> {
+        let mut lists = Vec::new();
+        let mut of_metric = HashMap::new();
+        let mut by_series: HashMap<Vec<String>, usize> = HashMap::new();
+        for m in reported {
+            if m.events.is_empty() || unsupported(&m.events).is_some() {
+                continue;
+            }
+            let key: Vec<String> = m.events.iter().map(series).collect();
+            let index = *by_series.entry(key).or_insert_with(|| {
+                lists.push((m.names.rust.as_str(), m.events.as_slice()));
+                lists.len() - 1
+            });
+            of_metric.insert(m.key_path.as_str(), index);
+        }
+        SelectorLists { lists, of_metric }
+    }
+
+    /// The name of the list `m` counts.
+    fn name(&self, m: &MetricView) -> Option<&'v str> {
+        let index = *self.of_metric.get(m.key_path.as_str())?;
+        Some(self.lists[index].0)
+    }
+
+    /// `mod selectors { ... }`, or nothing when no metric counts events.
+    fn module(&self) -> Result<TokenStream, EmitError> {
+        if self.lists.is_empty() {
+            return Ok(TokenStream::new());
+        }
+        let paths = Paths::root();
+        let mut statics = TokenStream::new();
+        for (name, events) in &self.lists {
+            let name = ident(name, "selector list")?;
+            let count = Literal::usize_unsuffixed(events.len());
+            let selectors = events.iter().map(|s| selector(s, &paths));
+            statics.extend(quote! {
+                pub(super) static #name: [Selector; #count] = [#(#selectors),*];
+            });
+        }
+        Ok(quote! {
+            /// The events each event metric counts: one list for all the metrics that count
+            /// the same, named after the first of them.
+            mod selectors {
+                use ::metricc_runtime::spec::*;
+                #statics
+            }
+        })
+    }
 }
 
 fn metrics_table(metrics: &[&MetricView]) -> Result<TokenStream, EmitError> {
