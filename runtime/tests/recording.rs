@@ -17,45 +17,6 @@ use create_issue::*;
 
 static EVENT: EventSpec = CREATE_ISSUE;
 
-const fn metric(
-    key_path: &'static str,
-    time_frame: TimeFrame,
-    selectors: &'static [Selector],
-) -> MetricSpec {
-    MetricSpec {
-        key_path,
-        value_type: ValueType::Number,
-        time_frame,
-        data_source: DataSource::InternalEvents,
-        data_category: Some(DataCategory::Operational),
-        status: Status::Active,
-        roles: &[],
-        product_group: None,
-        source: ValueSource::Events(selectors),
-    }
-}
-
-static METRICS: [MetricSpec; 6] = [
-    metric("issues_weekly", TimeFrame::SevenDays, &[TOTAL]),
-    metric("issues_monthly", TimeFrame::TwentyEightDays, &[TOTAL]),
-    metric("issues", TimeFrame::All, &[TOTAL]),
-    metric("authors_monthly", TimeFrame::TwentyEightDays, &[AUTHORS]),
-    metric("by_email_monthly", TimeFrame::TwentyEightDays, &[BY_EMAIL]),
-    metric("weight", TimeFrame::All, &[WEIGHT]),
-];
-
-fn metrics() -> &'static [&'static MetricSpec] {
-    static TABLE: [&MetricSpec; 6] = [
-        &METRICS[0],
-        &METRICS[1],
-        &METRICS[2],
-        &METRICS[3],
-        &METRICS[4],
-        &METRICS[5],
-    ];
-    &TABLE
-}
-
 fn no_instrumentation() -> Arc<Instrument> {
     Arc::new(|_, _| Err("no instrumentation here".into()))
 }

@@ -22,39 +22,6 @@ use redis_server::{OwnCluster, connect};
 
 static EVENT: EventSpec = CREATE_ISSUE;
 
-const fn metric(
-    key_path: &'static str,
-    time_frame: TimeFrame,
-    selectors: &'static [Selector],
-) -> MetricSpec {
-    MetricSpec {
-        key_path,
-        value_type: ValueType::Number,
-        time_frame,
-        data_source: DataSource::InternalEvents,
-        data_category: Some(DataCategory::Operational),
-        status: Status::Active,
-        roles: &[],
-        product_group: None,
-        source: ValueSource::Events(selectors),
-    }
-}
-
-static METRICS: [MetricSpec; 7] = [
-    metric("issues_weekly", TimeFrame::SevenDays, &[TOTAL]),
-    metric("issues_monthly", TimeFrame::TwentyEightDays, &[TOTAL]),
-    metric("issues", TimeFrame::All, &[TOTAL]),
-    metric("authors_weekly", TimeFrame::SevenDays, &[AUTHORS]),
-    metric("authors_monthly", TimeFrame::TwentyEightDays, &[AUTHORS]),
-    metric("by_email_monthly", TimeFrame::TwentyEightDays, &[BY_EMAIL]),
-    metric("weight", TimeFrame::All, &[WEIGHT]),
-];
-
-fn metrics() -> &'static [&'static MetricSpec] {
-    static TABLE: OnceLock<Vec<&'static MetricSpec>> = OnceLock::new();
-    TABLE.get_or_init(|| METRICS.iter().collect())
-}
-
 /// How many other events (`view_0` … `view_29`, a total each) the nodes record besides
 /// `create_issue`: enough series that every master holds some.
 const VIEWS: usize = 30;

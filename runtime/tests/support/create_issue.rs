@@ -2,6 +2,9 @@
 //! total, a distinct count of users, a filtered total and a sum, each kept weekly (the total
 //! and the sum for all time too).
 
+// Shared by tests and benchmarks that each use a part of it.
+#![allow(dead_code)]
+
 use metricc_runtime::*;
 
 pub const CREATE_ISSUE: EventSpec = EventSpec {
@@ -58,3 +61,48 @@ pub const WEIGHT: Selector = Selector {
     operator: Some(Operator::SumValue),
     series: "create_issue/sum(value)",
 };
+
+/// A metric counting `create_issue` in `time_frame`.
+const fn metric(
+    key_path: &'static str,
+    time_frame: TimeFrame,
+    selectors: &'static [Selector],
+) -> MetricSpec {
+    MetricSpec {
+        key_path,
+        value_type: ValueType::Number,
+        time_frame,
+        data_source: DataSource::InternalEvents,
+        data_category: Some(DataCategory::Operational),
+        status: Status::Active,
+        roles: NO_ROLES,
+        product_group: None,
+        source: ValueSource::Events(selectors),
+    }
+}
+
+/// The metrics that count it: its total in each window, its distinct authors weekly and
+/// monthly, the filtered total, the sum.
+pub static METRICS: [MetricSpec; 7] = [
+    metric("issues_weekly", TimeFrame::SevenDays, &[TOTAL]),
+    metric("issues_monthly", TimeFrame::TwentyEightDays, &[TOTAL]),
+    metric("issues", TimeFrame::All, &[TOTAL]),
+    metric("authors_weekly", TimeFrame::SevenDays, &[AUTHORS]),
+    metric("authors_monthly", TimeFrame::TwentyEightDays, &[AUTHORS]),
+    metric("by_email_monthly", TimeFrame::TwentyEightDays, &[BY_EMAIL]),
+    metric("weight", TimeFrame::All, &[WEIGHT]),
+];
+
+/// [`METRICS`] as the table generated code gives.
+pub fn metrics() -> &'static [&'static MetricSpec] {
+    static TABLE: [&MetricSpec; 7] = [
+        &METRICS[0],
+        &METRICS[1],
+        &METRICS[2],
+        &METRICS[3],
+        &METRICS[4],
+        &METRICS[5],
+        &METRICS[6],
+    ];
+    &TABLE
+}
