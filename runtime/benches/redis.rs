@@ -25,7 +25,7 @@ use create_issue::CREATE_ISSUE;
 
 #[path = "support/dictionary.rs"]
 mod dictionary;
-use dictionary::{dictionary, median, occurrence};
+use dictionary::{dictionary, median, occurrence, ping_after_five_weeks};
 
 #[path = "../tests/support/redis_server.rs"]
 mod redis_server;
@@ -106,40 +106,10 @@ fn record(url: &str, events: &[&'static EventSpec]) -> (Duration, Duration) {
 
 /// Assembles the ping of a 10,000-metric dictionary after 5 weeks of events in Redis.
 fn ping_assembly(url: &str) -> (Duration, usize, usize) {
-    let (metrics, events) = dictionary(10_000);
-    let clock = ManualClock::new(Timestamp::from_utc(2025, 3, 3, 0, 0, 0));
     let namespace = fresh_namespace("bench-ping");
-    let recorder = Recorder::new(
-        Arc::new(store(url, &namespace)),
-        RecorderOptions {
-            clock: Arc::new(clock.clone()),
-            max_pending: 100_000,
-            ..RecorderOptions::default()
-        },
-    );
-    for day in 0..35u64 {
-        for i in 0..20_000u64 {
-            let event = events[((i * 7 + day) % events.len() as u64) as usize];
-            recorder.record(event, &occurrence(i % 3_000 + day));
-        }
-        recorder.flush().expect("Redis takes the events");
-        clock.advance(86_400);
-    }
-    let instrument: Arc<Instrument> =
-        Arc::new(|index, _: &MetricContext| Ok(u32::from(index).into()));
-    let options = PingOptions::new("bench", "1.0");
-    let mut samples = Vec::new();
-    let mut values = 0;
-    for _ in 0..RUNS {
-        let started = Instant::now();
-        let ping = assemble(metrics, &recorder, instrument.clone(), &options);
-        samples.push(started.elapsed());
-        assert!(ping.failed.is_empty(), "{:?}", ping.failed.first());
-        values = ping.values.len();
-    }
-    drop(recorder);
+    let (median, values) = ping_after_five_weeks(Arc::new(store(url, &namespace)), RUNS);
     clean(url, &namespace);
-    (median(samples), values, options.lanes)
+    (median, values, PingOptions::new("bench", "1.0").lanes)
 }
 
 fn main() {

@@ -24,7 +24,7 @@ use create_issue::CREATE_ISSUE;
 
 #[path = "support/dictionary.rs"]
 mod dictionary;
-use dictionary::{dictionary, median, occurrence};
+use dictionary::{median, occurrence, ping_after_five_weeks};
 
 /// One address for the event, as generated code has.
 static EVENT: EventSpec = CREATE_ISSUE;
@@ -54,38 +54,9 @@ fn record(threads: u64) -> Duration {
 
 /// Assembles the ping of a 10,000-metric dictionary after 5 weeks of events.
 fn ping_assembly() -> (Duration, usize) {
-    let (metrics, events) = dictionary(10_000);
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let clock = ManualClock::new(Timestamp::from_utc(2025, 3, 3, 0, 0, 0));
-    let recorder = Recorder::new(
-        Arc::new(EmbeddedStore::open(dir.path().join("usage.redb")).expect("the store opens")),
-        RecorderOptions {
-            clock: Arc::new(clock.clone()),
-            max_pending: 100_000,
-            ..RecorderOptions::default()
-        },
-    );
-    for day in 0..35u64 {
-        for i in 0..20_000u64 {
-            let event = events[((i * 7 + day) % events.len() as u64) as usize];
-            recorder.record(event, &occurrence(i % 3_000 + day));
-        }
-        recorder.flush().expect("the store takes the events");
-        clock.advance(86_400);
-    }
-    let instrument: Arc<Instrument> =
-        Arc::new(|index, _: &MetricContext| Ok(u32::from(index).into()));
-    let options = PingOptions::new("bench", "1.0");
-    let mut samples = Vec::new();
-    let mut values = 0;
-    for _ in 0..RUNS {
-        let started = Instant::now();
-        let ping = assemble(metrics, &recorder, instrument.clone(), &options);
-        samples.push(started.elapsed());
-        assert!(ping.failed.is_empty(), "{:?}", ping.failed.first());
-        values = ping.values.len();
-    }
-    (median(samples), values)
+    let store = EmbeddedStore::open(dir.path().join("usage.redb")).expect("the store opens");
+    ping_after_five_weeks(Arc::new(store), RUNS)
 }
 
 fn main() {

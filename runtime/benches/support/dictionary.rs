@@ -3,7 +3,8 @@
 
 #![allow(dead_code)]
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use metricc_runtime::*;
 
@@ -106,4 +107,40 @@ pub fn dictionary(n: usize) -> (&'static [&'static MetricSpec], Vec<&'static Eve
         })
         .collect();
     (Box::leak(metrics.into_boxed_slice()), events)
+}
+
+/// Records 5 weeks of events of the 10,000-metric dictionary into `store`, then assembles
+/// its ping `runs` times: the median time and the number of values of a ping.
+pub fn ping_after_five_weeks(store: Arc<dyn Store>, runs: usize) -> (Duration, usize) {
+    let (metrics, events) = dictionary(10_000);
+    let clock = ManualClock::new(Timestamp::from_utc(2025, 3, 3, 0, 0, 0));
+    let recorder = Recorder::new(
+        store,
+        RecorderOptions {
+            clock: Arc::new(clock.clone()),
+            max_pending: 100_000,
+            ..RecorderOptions::default()
+        },
+    );
+    for day in 0..35u64 {
+        for i in 0..20_000u64 {
+            let event = events[((i * 7 + day) % events.len() as u64) as usize];
+            recorder.record(event, &occurrence(i % 3_000 + day));
+        }
+        recorder.flush().expect("the store takes the events");
+        clock.advance(86_400);
+    }
+    let instrument: Arc<Instrument> =
+        Arc::new(|index, _: &MetricContext| Ok(u32::from(index).into()));
+    let options = PingOptions::new("bench", "1.0");
+    let mut samples = Vec::new();
+    let mut values = 0;
+    for _ in 0..runs {
+        let started = Instant::now();
+        let ping = assemble(metrics, &recorder, instrument.clone(), &options);
+        samples.push(started.elapsed());
+        assert!(ping.failed.is_empty(), "{:?}", ping.failed.first());
+        values = ping.values.len();
+    }
+    (median(samples), values)
 }
