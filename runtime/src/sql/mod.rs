@@ -604,6 +604,63 @@ mod tests {
         }
     }
 
+    /// Each token of `sql` as its kind and text.
+    fn tokens_of(sql: &str) -> Vec<(Kind, &str)> {
+        tokens(sql)
+            .unwrap()
+            .into_iter()
+            .map(|t| (t.kind, &sql[t.start..t.end]))
+            .collect()
+    }
+
+    #[test]
+    fn tokens_are_postgresql_s() {
+        use Kind::*;
+        assert_eq!(
+            tokens_of("/* a /* b */ :c */ x -- y\n:window_end::date"),
+            [
+                (Word, "x"),
+                (Parameter, ":window_end"),
+                (Cast, "::"),
+                (Word, "date")
+            ]
+        );
+        assert_eq!(
+            tokens_of("E'it\\'s :x' e'' \"a\"\"b\" 'c''d'"),
+            [
+                (String, "E'it\\'s :x'"),
+                (String, "e''"),
+                (QuotedIdentifier, "\"a\"\"b\""),
+                (String, "'c''d'"),
+            ]
+        );
+        assert_eq!(
+            tokens_of("$12 $$ :x $$ $tag$ $ :y $tag$ $ $x 1.5e3 é;"),
+            [
+                (Positional, "$12"),
+                (String, "$$ :x $$"),
+                (String, "$tag$ $ :y $tag$"),
+                (Punctuation, "$"),
+                (Punctuation, "$"),
+                (Word, "x"),
+                (Number, "1.5e3"),
+                (Word, "é"),
+                (Punctuation, ";"),
+            ]
+        );
+        assert_eq!(
+            tokens_of("a$1:b$c"),
+            [
+                (Word, "a$1"),
+                (Parameter, ":b"),
+                (Punctuation, "$"),
+                (Word, "c")
+            ]
+        );
+        assert_eq!(tokens_of("$1"), [(Positional, "$1")]);
+        assert_eq!(tokens_of("x $"), [(Word, "x"), (Punctuation, "$")]);
+    }
+
     #[test]
     fn batch_counting_rewrites_only_one_table_counts() {
         let shape =
