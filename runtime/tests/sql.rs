@@ -384,6 +384,17 @@ fn postgres_binds_windows_and_converts_values() {
     let mut config = pg_config();
     config.options("-c search_path=windows");
     let executor = PostgresExecutor::new(config, ExecutorOptions::default());
+    // Floating-point columns too (the settings' ratio is a `numeric`).
+    let float = metric(
+        "settings.ratio_float",
+        ValueType::Number,
+        TimeFrame::None,
+        "SELECT CAST(ratio AS DOUBLE PRECISION) / 2 FROM settings ORDER BY id DESC LIMIT 1",
+    );
+    assert_eq!(
+        query(&executor, float).unwrap(),
+        Value::Number(Number::Float(0.75))
+    );
     assert_windows_and_values(Arc::new(executor), "postgres");
     // A `timestamp without time zone` column compares in UTC too, whatever the server's
     // time zone.
@@ -774,6 +785,15 @@ fn postgres_reconnects_after_its_connection_broke() {
         "SELECT COUNT(*) FROM (SELECT 1) AS one",
     );
     assert_eq!(query(&executor, one).unwrap(), number(1));
+    // One query after another: the same connection, kept idle between them.
+    let backend = metric(
+        "counts.backend",
+        ValueType::Number,
+        TimeFrame::None,
+        "SELECT pg_backend_pid()",
+    );
+    let first = query(&executor, backend).unwrap();
+    assert_eq!(query(&executor, backend).unwrap(), first);
     // Kill the executor's idle connection.
     let mut admin = pg_config().connect(NoTls).unwrap();
     admin

@@ -325,6 +325,15 @@ mod tests {
             Cell::Float(0.000001)
         );
         assert!(matches!(numeric(&encode(0, 0xC000, &[])).unwrap(), Cell::Float(x) if x.is_nan()));
+        assert_eq!(
+            numeric(&encode(0, 0xD000, &[])).unwrap(),
+            Cell::Float(f64::INFINITY)
+        );
+        assert_eq!(
+            numeric(&encode(0, 0xF000, &[])).unwrap(),
+            Cell::Float(f64::NEG_INFINITY)
+        );
+        assert!(numeric(&encode(0, 0x1234, &[])).is_err());
         assert!(numeric(&[0, 1]).is_err());
     }
 }
