@@ -275,4 +275,25 @@ mod tests {
         );
         assert_eq!(count.unwrap(), [Cell::Integer(1)]);
     }
+
+    /// A file the executor opens itself is opened read-only, whatever the pragmas say.
+    #[test]
+    fn files_open_read_only() {
+        let dir = std::env::temp_dir().join(format!("metricc-sqlite-ro-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("app.db");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (id INTEGER);")
+            .unwrap();
+        let connection = open_read_only(&path).unwrap();
+        assert!(connection.is_readonly(rusqlite::MAIN_DB).unwrap());
+        connection.pragma_update(None, "query_only", false).unwrap();
+        let e = connection
+            .execute("INSERT INTO t VALUES (1)", [])
+            .unwrap_err();
+        assert!(e.to_string().contains("readonly"), "{e}");
+        drop(connection);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
