@@ -808,7 +808,27 @@ impl Store for RedisStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::Week;
+    use crate::spec::TimeFrame;
+    use crate::time::{Timestamp, Week, event_buckets};
+
+    /// A 28-day metric read at the very end of a week reads the week that started five
+    /// weeks before: its key, written from that week's start on, must still be there.
+    #[test]
+    fn weekly_keys_outlive_the_longest_window() {
+        let sunday_night = Timestamp::from_utc(2025, 3, 16, 23, 59, 59);
+        let oldest = event_buckets(TimeFrame::TwentyEightDays, sunday_night)
+            .into_iter()
+            .filter_map(|b| match b {
+                Bucket::Week(w) => Some(w),
+                Bucket::All => None,
+            })
+            .min()
+            .unwrap();
+        let read_after = sunday_night.0 - oldest.start().0;
+        assert!(read_after > 4 * 7 * 86_400);
+        assert!(DEFAULT_WEEKLY_TTL.as_secs() as i64 > read_after);
+        assert_eq!(DEFAULT_WEEKLY_TTL.as_secs(), 6 * 7 * 86_400);
+    }
 
     #[test]
     fn keys_carry_the_namespace_and_the_series_hash_tag() {
