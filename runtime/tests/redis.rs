@@ -301,6 +301,26 @@ fn a_server_that_hangs_costs_a_time_out_then_a_rest() {
 }
 
 #[test]
+fn a_large_import_goes_in_batches_and_counts_every_entry() {
+    let url = shared_url();
+    let namespace = fresh_namespace("large-import");
+    let store = RedisStore::open(&url, RedisOptions::new(&namespace)).unwrap();
+    let entries: Vec<(String, Bucket, Aggregate)> = (0..2_500u64)
+        .map(|i| (format!("series_{i}"), Bucket::All, Aggregate::Count(i)))
+        .collect();
+    assert_eq!(store.import(entries).unwrap(), 2_500);
+    for i in [0u64, 999, 1_000, 1_999, 2_000, 2_499] {
+        let value = store.read(&format!("series_{i}"), Bucket::All).unwrap();
+        let expected = (i > 0).then_some(Aggregate::Count(i));
+        assert_eq!(
+            value.filter(|a| *a != Aggregate::Count(0)),
+            expected,
+            "series_{i}"
+        );
+    }
+}
+
+#[test]
 fn embedded_sketches_merge_into_redis_without_double_counting() {
     let url = shared_url();
     let namespace = fresh_namespace("import");
