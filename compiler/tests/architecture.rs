@@ -158,3 +158,38 @@ fn the_library_builds_without_the_command_line() {
     }
     assert!(tree.lines().any(|l| l.starts_with("serde ")), "{tree}");
 }
+
+/// The README's main command, `cargo run --release -- build`, runs `metricc`: `cargo run`
+/// needs exactly one binary among the workspace's default members (the example application
+/// is a binary too).
+#[test]
+fn cargo_run_runs_metricc() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let output = std::process::Command::new(env!("CARGO"))
+        .args(["metadata", "--no-deps", "--format-version", "1", "--offline"])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let defaults: Vec<&str> = metadata["workspace_default_members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap())
+        .collect();
+    let binaries: Vec<&str> = metadata["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| defaults.contains(&p["id"].as_str().unwrap()))
+        .flat_map(|p| p["targets"].as_array().unwrap())
+        .filter(|t| t["kind"].as_array().unwrap().iter().any(|k| k == "bin"))
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(binaries, ["metricc"], "the default members' binaries");
+}
