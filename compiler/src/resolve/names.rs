@@ -195,6 +195,10 @@ pub const RUST_KEYWORDS: &[&str] = &[
     "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
+/// The modules the generated Rust always has beside the group modules: a group cannot
+/// take one of these names.
+pub const RUST_MODULES: &[&str] = &["selectors", "ungrouped"];
+
 /// The models the dbt project always has (`templates/dbt/models/`): a SQL metric's model
 /// cannot take one of these names.
 pub const DBT_MODELS: &[&str] = &[

@@ -2,7 +2,8 @@ use crate::check::Context;
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::rule::rule;
 use crate::resolve::names::{
-    DBT_MODELS, KeyNames, NOT_RAW, RUST_KEYWORDS, SQL_RESERVED, field_name, method_name,
+    DBT_MODELS, KeyNames, NOT_RAW, RUST_KEYWORDS, RUST_MODULES, SQL_RESERVED, field_name,
+    method_name,
 };
 use crate::source::Span;
 
@@ -10,7 +11,8 @@ rule! {
     /// ## What it does
     /// Reports a definition whose generated name is a reserved word: an event whose Rust
     /// recording function, or a group whose Rust module, would be a Rust keyword (`type`,
-    /// `match`, `self`), an event whose properties struct would be `Self`, an additional
+    /// `match`, `self`) or a module the generated code has for itself (`selectors`,
+    /// `ungrouped`), an event whose properties struct would be `Self`, an additional
     /// property or an `instrumentation_class` whose Rust field or method would be `self`,
     /// `super` or `crate` (the keywords not even `r#` allows), a metric whose dbt model
     /// and column name would be a SQL reserved word (`user`, `order`, `group`), and a SQL
@@ -99,6 +101,16 @@ pub fn check(cx: &mut Context<'_>) {
                     group.key.value, names.rust
                 ),
                 "reserved word",
+            ));
+        } else if RUST_MODULES.contains(&names.rust.as_str()) {
+            found.push((
+                group.key.span,
+                format!(
+                    "group `{}` would be a Rust module named `{}`, a module the generated code \
+                     has for itself",
+                    group.key.value, names.rust
+                ),
+                "reserved name",
             ));
         }
     }
