@@ -166,7 +166,13 @@ fn the_library_builds_without_the_command_line() {
 fn cargo_run_runs_metricc() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let output = std::process::Command::new(env!("CARGO"))
-        .args(["metadata", "--no-deps", "--format-version", "1", "--offline"])
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ])
         .current_dir(&root)
         .output()
         .unwrap();
