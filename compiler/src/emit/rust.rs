@@ -125,7 +125,7 @@ fn error(message: impl Into<String>) -> EmitError {
 /// The name of an event's `metrics` facade counter: `metricc_<action>_total`, with every
 /// character of the action that is not an ASCII letter, digit or `_` written `_` (the
 /// characters Prometheus allows in a name).
-pub fn facade_counter(action: &str) -> String {
+fn facade_counter(action: &str) -> String {
     let action: String = action
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
