@@ -15,8 +15,6 @@ use metricc_runtime::*;
 mod create_issue;
 use create_issue::*;
 
-static EVENT: EventSpec = CREATE_ISSUE;
-
 fn no_instrumentation() -> Arc<Instrument> {
     Arc::new(|_, _| Err("no instrumentation here".into()))
 }
@@ -59,11 +57,6 @@ fn recorder_at(store: Arc<dyn Store>, clock: &ManualClock) -> Recorder {
             ..RecorderOptions::default()
         },
     )
-}
-
-/// Monday 2025-03-10 00:00 UTC: the start of 2025-W11.
-fn monday() -> Timestamp {
-    Timestamp::from_utc(2025, 3, 10, 0, 0, 0)
 }
 
 #[test]

@@ -19,8 +19,6 @@ use create_issue::*;
 mod redis_server;
 use redis_server::{OwnServer, connect, fresh_namespace, shared_url};
 
-static EVENT: EventSpec = CREATE_ISSUE;
-
 fn ping(recorder: &Recorder, deadline: Duration) -> ServicePing {
     let mut options = PingOptions::new("test", "1.0");
     options.deadline = deadline;
@@ -39,25 +37,6 @@ fn number(ping: &ServicePing, key_path: &str) -> f64 {
         other => panic!("{key_path}: {other:?} (failures: {:?})", ping.failed),
     }
 }
-
-fn issue(recorder: &Recorder, user: u64) {
-    recorder.record(
-        &EVENT,
-        &Event {
-            user: Some(UserId(user)),
-            property: (user % 5 == 0).then_some("email"),
-            value: Some(1.5),
-            ..Event::default()
-        },
-    );
-}
-
-/// Monday 2025-03-10 00:00 UTC: the start of 2025-W11.
-fn monday() -> Timestamp {
-    Timestamp::from_utc(2025, 3, 10, 0, 0, 0)
-}
-
-const WEEK: i64 = 7 * 86_400;
 
 fn week(at: Timestamp) -> Bucket {
     Bucket::Week(at.week())

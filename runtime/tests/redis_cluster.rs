@@ -20,8 +20,6 @@ use create_issue::*;
 mod redis_server;
 use redis_server::{OwnCluster, connect};
 
-static EVENT: EventSpec = CREATE_ISSUE;
-
 /// How many other events (`view_0` … `view_29`, a total each) the nodes record besides
 /// `create_issue`: enough series that every master holds some.
 const VIEWS: usize = 30;
@@ -52,25 +50,6 @@ fn views() -> &'static [EventSpec] {
             .collect()
     })
 }
-
-fn issue(recorder: &Recorder, user: u64) {
-    recorder.record(
-        &EVENT,
-        &Event {
-            user: Some(UserId(user)),
-            property: (user % 5 == 0).then_some("email"),
-            value: Some(1.5),
-            ..Event::default()
-        },
-    );
-}
-
-/// Monday 2025-03-10 00:00 UTC: the start of 2025-W11.
-fn monday() -> Timestamp {
-    Timestamp::from_utc(2025, 3, 10, 0, 0, 0)
-}
-
-const WEEK: i64 = 7 * 86_400;
 
 fn node(store: RedisStore, clock: &ManualClock) -> Recorder {
     Recorder::new(

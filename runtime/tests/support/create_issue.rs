@@ -106,3 +106,27 @@ pub fn metrics() -> &'static [&'static MetricSpec] {
     ];
     &TABLE
 }
+
+/// One address for the event, as generated code has.
+pub static EVENT: EventSpec = CREATE_ISSUE;
+
+/// Records an issue created by `user`: every fifth by email, each of weight 1.5.
+pub fn issue(recorder: &Recorder, user: u64) {
+    recorder.record(
+        &EVENT,
+        &Event {
+            user: Some(UserId(user)),
+            property: (user % 5 == 0).then_some("email"),
+            value: Some(1.5),
+            ..Event::default()
+        },
+    );
+}
+
+/// Monday 2025-03-10 00:00 UTC: the start of 2025-W11.
+pub fn monday() -> Timestamp {
+    Timestamp::from_utc(2025, 3, 10, 0, 0, 0)
+}
+
+/// A week, in seconds.
+pub const WEEK: i64 = 7 * 86_400;
