@@ -335,7 +335,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, Error> {
         })?;
         return Ok(ExitCode::SUCCESS);
     }
-    let compilation = pipeline::compile(&config)?;
+    let compilation = pipeline::compile_for_report(&config)?;
     report(&compilation, &args.report)?;
     let failed = compilation.failed();
     // The process ends here: freeing every definition one by one would only cost time.

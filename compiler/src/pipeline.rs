@@ -132,6 +132,15 @@ pub fn compile(config: &Config) -> Result<Compilation, Error> {
     compile_tree(config, &Disk, None)
 }
 
+/// Checks a project for a report of its problems (`metricc check`): as [`compile`], but the
+/// text of a file is let go once it is parsed, and read again at the end only when a
+/// problem is reported in the file. The [`SourceMap`] of the result then has the texts of
+/// those files only: positions in other files are unknown (a backend needs [`compile`]).
+/// A file that changed on disk meanwhile makes the run start over, keeping every text.
+pub fn compile_for_report(config: &Config) -> Result<Compilation, Error> {
+    compile_with(config, &Disk, None, Texts::WithProblems)
+}
+
 /// Checks a project, reusing the per-file results of earlier runs kept in `cache`.
 pub fn compile_cached(config: &Config, cache: &mut Cache) -> Result<Compilation, Error> {
     compile_tree(config, &Disk, Some(cache))
@@ -151,13 +160,13 @@ pub struct DefinitionText {
 /// memory (the fuzz targets in `fuzz/`). `config` gives the levels, a bundled taxonomy if
 /// its preset has one, and the root that `value_json_schema` paths are read from.
 pub fn compile_texts(config: &Config, texts: Vec<DefinitionText>) -> Result<Compilation, Error> {
-    compile_tree(config, &Texts(texts), None)
+    compile_tree(config, &InMemory(texts), None)
 }
 
 /// Definition files held in memory: the tree of [`compile_texts`].
-struct Texts(Vec<DefinitionText>);
+struct InMemory(Vec<DefinitionText>);
 
-impl Tree for Texts {
+impl Tree for InMemory {
     fn discover(&self, _config: &Config) -> Result<Vec<FoundFile>, Error> {
         let mut found: Vec<FoundFile> = self
             .0
@@ -186,11 +195,37 @@ impl Tree for Texts {
     }
 }
 
+/// Which file texts a compilation keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Texts {
+    /// Every file's: backends and positions in any file need them.
+    All,
+    /// Only those of files with problems: a report needs no other.
+    WithProblems,
+}
+
+/// What the per-file stage needs to know of the run.
+#[derive(Clone, Copy)]
+struct PerFile<'a> {
+    dialect: Dialect,
+    sql: &'a SqlSettings,
+    texts: Texts,
+}
+
 /// Checks the project as `tree` holds it.
 pub fn compile_tree(
     config: &Config,
     tree: &dyn Tree,
     cache: Option<&mut Cache>,
+) -> Result<Compilation, Error> {
+    compile_with(config, tree, cache, Texts::All)
+}
+
+fn compile_with(
+    config: &Config,
+    tree: &dyn Tree,
+    cache: Option<&mut Cache>,
+    texts: Texts,
 ) -> Result<Compilation, Error> {
     let found = tree.discover(config)?;
     let dialect = match config.preset {
@@ -203,6 +238,11 @@ pub fn compile_tree(
         TaxonomySource::Bundled { name, text } => Some((*name, *text)),
         TaxonomySource::File(_) => None,
     };
+    let per_file = PerFile {
+        dialect,
+        sql: &config.sql,
+        texts,
+    };
     let bundled_count = usize::from(bundled.is_some());
     let mut loaded: Vec<Loaded> = Vec::with_capacity(found.len() + bundled_count);
     if let Some((name, text)) = bundled {
@@ -211,8 +251,7 @@ pub fn compile_tree(
             FileKind::Taxonomy,
             name.to_owned(),
             text.to_owned(),
-            dialect,
-            &config.sql,
+            per_file,
         ));
     }
     let id_of = |i: usize| FileId(u32::try_from(i + bundled_count).unwrap_or(u32::MAX));
@@ -221,7 +260,7 @@ pub fn compile_tree(
             found
                 .par_iter()
                 .enumerate()
-                .map(|(i, f)| load(tree, id_of(i), f, dialect, &config.sql)),
+                .map(|(i, f)| load(tree, id_of(i), f, per_file)),
         ),
         Some(cache) => {
             let stamps: Vec<Option<Stamp>> = found.par_iter().map(|f| tree.stamp(f)).collect();
@@ -236,7 +275,7 @@ pub fn compile_tree(
                 .par_iter()
                 .enumerate()
                 .filter(|(i, f)| !reusable(*i, f))
-                .map(|(i, f)| (i, load(tree, id_of(i), f, dialect, &config.sql)))
+                .map(|(i, f)| (i, load(tree, id_of(i), f, per_file)))
                 .collect();
             cache.parsed = fresh.len();
             // The cache is updated in place: a reused entry is shared (its file and
@@ -250,7 +289,7 @@ pub fn compile_tree(
                             loaded.push(entry.clone());
                             continue;
                         }
-                        None => load(tree, id_of(i), f, dialect, &config.sql),
+                        None => load(tree, id_of(i), f, per_file),
                     },
                 };
                 cache
@@ -312,6 +351,10 @@ pub fn compile_tree(
 
     diagnostics.extend(check::run(&dictionary, &sources));
     let mut diagnostics = config.levels.apply(diagnostics);
+    if texts == Texts::WithProblems && !restore_texts(config, tree, &mut sources, &diagnostics) {
+        // A file changed while it was checked: its positions would be wrong.
+        return compile_with(config, tree, None, Texts::All);
+    }
     diagnostics::sort(&mut diagnostics, &sources);
     let lists = sources
         .files()
@@ -395,15 +438,9 @@ fn discover(config: &Config) -> Result<Vec<FoundFile>, Error> {
 }
 
 /// Reads and parses one discovered file.
-fn load(
-    tree: &dyn Tree,
-    id: FileId,
-    found: &FoundFile,
-    dialect: Dialect,
-    sql: &SqlSettings,
-) -> Loaded {
+fn load(tree: &dyn Tree, id: FileId, found: &FoundFile, per_file: PerFile<'_>) -> Loaded {
     let problem = match tree.read(found) {
-        Ok(text) => return parse_text(id, found.kind, found.display.clone(), text, dialect, sql),
+        Ok(text) => return parse_text(id, found.kind, found.display.clone(), text, per_file),
         Err(problem) => problem,
     };
     let (text, diagnostic) = match problem {
@@ -459,9 +496,9 @@ fn parse_text(
     kind: FileKind,
     path: String,
     text: String,
-    dialect: Dialect,
-    sql: &SqlSettings,
+    per_file: PerFile<'_>,
 ) -> Loaded {
+    let PerFile { dialect, sql, .. } = per_file;
     let parsed = yaml::parse(&text);
     let mut diagnostics = check::files::yaml_problems(id, &parsed.problems, &text);
     let item = match &parsed.root {
@@ -501,11 +538,48 @@ fn parse_text(
             }
         }
     };
+    drop(parsed);
+    let file = if per_file.texts == Texts::WithProblems && diagnostics.is_empty() {
+        SourceFile::released(path, kind, &text)
+    } else {
+        SourceFile::new(path, kind, text)
+    };
     Loaded {
-        file: Arc::new(SourceFile::new(path, kind, text)),
+        file: Arc::new(file),
         item,
         diagnostics,
     }
+}
+
+/// Reads again the texts that [`Texts::WithProblems`] let go, of the files that
+/// `diagnostics` point into; `false` when one of them is not what was parsed any more.
+fn restore_texts(
+    config: &Config,
+    tree: &dyn Tree,
+    sources: &mut SourceMap,
+    diagnostics: &[Diagnostic],
+) -> bool {
+    let mut wanted: Vec<FileId> = diagnostics
+        .iter()
+        .flat_map(|d| {
+            std::iter::once(d.span.file)
+                .chain(d.related.iter().map(|r| r.span.file))
+                .chain(d.fix.iter().map(|f| f.span.file))
+        })
+        .filter(|&id| sources.file(id).is_released())
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    wanted.into_iter().all(|id| {
+        let file = sources.file(id);
+        let found = FoundFile {
+            kind: file.kind,
+            path: config.root.join(&file.path),
+            display: file.path.clone(),
+        };
+        tree.read(&found)
+            .is_ok_and(|text| sources.restore(id, text))
+    })
 }
 
 /// Reads the JSON Schema files that object metrics reference (each once).
@@ -594,5 +668,109 @@ fn read_value_schema(
                 message,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    const STAGES: &str = "sections:\n  dev:\n    name: Dev\n    stages:\n      create:\n        name: Create\n        groups:\n          code_review:\n            name: Code Review\n            categories: [code_review_workflow]\n";
+    /// A metric without a problem of its own, owned by a group the taxonomy does not have.
+    const METRIC: &str = "key_path: counts.issues\ndescription: Issues\nproduct_group: no_such_group\n\
+        product_categories: [code_review_workflow]\nvalue_type: number\nstatus: active\n\
+        time_frame: all\ndata_source: database\ndata_category: optional\ntiers: [free]\n\
+        milestone: '17.0'\nintroduced_by_url: https://example.com/forge/-/merge_requests/4\n\
+        sql: SELECT COUNT(*) FROM issues\n";
+    /// The stage's SMAU metric, without a problem.
+    const SMAU: &str = "key_path: counts.reviewers\ndescription: Reviewers\nproduct_group: code_review\n\
+        product_categories: [code_review_workflow]\nvalue_type: number\nstatus: active\n\
+        time_frame: 28d\ndata_source: database\ndata_category: optional\n\
+        performance_indicator_type: [smau, gmau]\ntiers: [free]\n\
+        milestone: '17.0'\nintroduced_by_url: https://example.com/forge/-/merge_requests/5\n\
+        sql: SELECT COUNT(DISTINCT user_id) FROM reviews\n";
+
+    /// A project of three files whose first metric gains a first line after it is first read, as a
+    /// file saved while metricc checks it.
+    struct Saved {
+        reads: AtomicUsize,
+    }
+
+    impl Tree for Saved {
+        fn discover(&self, _config: &Config) -> Result<Vec<FoundFile>, Error> {
+            let found = |kind, display: &str| FoundFile {
+                kind,
+                path: display.into(),
+                display: display.to_owned(),
+            };
+            Ok(vec![
+                found(FileKind::Taxonomy, "definitions/stages.yml"),
+                found(FileKind::Metric, "definitions/metrics/issues.yml"),
+                found(FileKind::Metric, "definitions/metrics/reviewers.yml"),
+            ])
+        }
+
+        fn read(&self, found: &FoundFile) -> Result<String, ReadProblem> {
+            match found.display.as_str() {
+                "definitions/stages.yml" => return Ok(STAGES.to_owned()),
+                "definitions/metrics/reviewers.yml" => return Ok(SMAU.to_owned()),
+                _ => {}
+            }
+            Ok(match self.reads.fetch_add(1, Ordering::SeqCst) {
+                0 => METRIC.to_owned(),
+                _ => format!("# saved again\n{METRIC}"),
+            })
+        }
+
+        fn read_other(&self, _relative: &str) -> Option<Result<String, ReadProblem>> {
+            None
+        }
+    }
+
+    #[test]
+    fn a_file_saved_during_a_report_run_is_checked_again_whole() {
+        let config = Config::preset(Path::new("/nonexistent"), Preset::Native);
+        let tree = Saved {
+            reads: AtomicUsize::new(0),
+        };
+        let compilation = compile_with(&config, &tree, None, Texts::WithProblems).unwrap();
+        // Read once, read again for the report (a different text), then once more by the
+        // run that starts over.
+        assert_eq!(tree.reads.load(Ordering::SeqCst), 3);
+        let unknown_group = compilation
+            .diagnostics
+            .iter()
+            .find(|d| d.rule.code == "MC403")
+            .unwrap();
+        let file = compilation.sources.file(unknown_group.span.file);
+        assert!(!file.is_released());
+        assert!(file.text.starts_with("# saved again\n"));
+        assert_eq!(file.location(unknown_group.span.start()).line, 4);
+    }
+
+    #[test]
+    fn a_report_run_reads_again_only_files_with_problems() {
+        let config = Config::preset(Path::new("/nonexistent"), Preset::Native);
+        let tree = Saved {
+            reads: AtomicUsize::new(1), // always the second text: nothing changes
+        };
+        let compilation = compile_with(&config, &tree, None, Texts::WithProblems).unwrap();
+        assert_eq!(tree.reads.load(Ordering::SeqCst), 3);
+        let files: Vec<(&str, bool)> = compilation
+            .sources
+            .files()
+            .map(|(_, f)| (f.path.as_str(), f.is_released()))
+            .collect();
+        assert_eq!(
+            files[..2],
+            [
+                ("definitions/stages.yml", true),
+                ("definitions/metrics/issues.yml", false),
+            ]
+        );
     }
 }

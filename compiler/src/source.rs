@@ -111,10 +111,22 @@ pub struct SourceFile {
     /// Path relative to the project root, with `/` separators.
     pub path: String,
     pub kind: FileKind,
+    /// The file's text; empty while it is released (see [`SourceFile::released`]).
     pub text: String,
+    /// The length and hash of a text that was let go after parsing, so that the text read
+    /// again can be told to be the same.
+    released: Option<(usize, u64)>,
     /// Where each line starts, computed the first time a position is asked for: most files
     /// of a run never are (only those with diagnostics, and every file in `build`).
     line_starts: OnceLock<Vec<usize>>,
+}
+
+/// What tells a text from another.
+fn fingerprint(text: &str) -> (usize, u64) {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    text.hash(&mut hasher);
+    (text.len(), hasher.finish())
 }
 
 /// A 1-based line and column; the column counts Unicode characters.
@@ -130,8 +142,23 @@ impl SourceFile {
             path,
             kind,
             text,
+            released: None,
             line_starts: OnceLock::new(),
         }
+    }
+
+    /// A file whose text was parsed and is not kept: a report that finds no problem in it
+    /// never shows it. [`SourceMap::restore`] gives it back its text.
+    pub fn released(path: String, kind: FileKind, text: &str) -> SourceFile {
+        SourceFile {
+            released: Some(fingerprint(text)),
+            ..SourceFile::new(path, kind, String::new())
+        }
+    }
+
+    /// Whether the text was let go (positions in the file are then unknown).
+    pub fn is_released(&self) -> bool {
+        self.released.is_some()
     }
 
     fn line_starts(&self) -> &[usize] {
@@ -216,6 +243,17 @@ impl SourceMap {
         let id = FileId(u32::try_from(self.files.len()).expect("fewer than 2^32 files"));
         self.files.push(file);
         id
+    }
+
+    /// Gives a released file its text back; `false` (and nothing changed) when `text` is
+    /// not the text that was released.
+    pub fn restore(&mut self, id: FileId, text: String) -> bool {
+        let file = &mut self.files[id.0 as usize];
+        if file.released != Some(fingerprint(&text)) {
+            return false;
+        }
+        *file = Arc::new(SourceFile::new(file.path.clone(), file.kind, text));
+        true
     }
 
     pub fn file(&self, id: FileId) -> &SourceFile {

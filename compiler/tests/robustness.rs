@@ -360,3 +360,75 @@ fn checking_texts_in_memory_is_checking_the_files() {
     };
     assert_eq!(metrics(&from_texts), 4);
 }
+
+/// `metricc check` lets the text of a file go once it is parsed and reads it again only
+/// if a problem is found in it: its reports must be those of a compilation that kept
+/// every text, including problems found across files, in files that had none of their own.
+#[test]
+fn a_report_keeps_only_the_texts_it_shows_and_reports_the_same() {
+    use metricc::diagnostics::{Format, Style, render};
+    use metricc::pipeline::compile_for_report;
+
+    let dir = tempfile::tempdir().unwrap();
+    support::copy_tree(&support::base(), dir.path());
+    let metrics = dir.path().join("definitions/metrics/counts_all");
+    // A second definition of a key path: each file is fine on its own, the duplicate is
+    // found across them (and points at the other file too).
+    let views = "20240101000002_merge_request_views.yml";
+    let copy = fs::read_to_string(metrics.join(views)).unwrap();
+    fs::write(metrics.join("20240101000009_views_again.yml"), copy).unwrap();
+    // A problem of its own, on line 3 (`description` is not a string).
+    fs::write(
+        metrics.join("20240101000010_broken.yml"),
+        "key_path: counts.broken\n# a comment\ndescription: [1]\n",
+    )
+    .unwrap();
+    let config = Config::load(dir.path(), None, None).unwrap();
+    let full = metricc::compile(&config).unwrap();
+    let report = compile_for_report(&config).unwrap();
+    for format in [
+        Format::Human,
+        Format::Json,
+        Format::Sarif,
+        Format::Gitlab,
+        Format::Junit,
+    ] {
+        let rendered = |c: &metricc::Compilation| {
+            render(
+                format,
+                metricc::check::RULES,
+                &c.diagnostics,
+                &c.sources,
+                &c.summary,
+                Style::Plain,
+            )
+        };
+        assert_eq!(rendered(&report), rendered(&full), "{format:?}");
+    }
+    let human = render(
+        Format::Human,
+        metricc::check::RULES,
+        &report.diagnostics,
+        &report.sources,
+        &report.summary,
+        Style::Plain,
+    );
+    assert!(
+        human.contains("20240101000009_views_again.yml:2:11"),
+        "{human}"
+    );
+    assert!(human.contains("3 | description: [1]"), "{human}");
+
+    let with_problems: Vec<&str> = report
+        .diagnostics
+        .iter()
+        .flat_map(|d| std::iter::once(d.span.file).chain(d.related.iter().map(|r| r.span.file)))
+        .map(|id| report.sources.file(id).path.as_str())
+        .collect();
+    assert!(with_problems.iter().any(|p| p.ends_with(views)), "{human}");
+    for (_, file) in report.sources.files() {
+        let shown = with_problems.contains(&file.path.as_str());
+        assert_eq!(file.is_released(), !shown, "{}", file.path);
+        assert_eq!(file.text.is_empty(), !shown, "{}", file.path);
+    }
+}
