@@ -432,3 +432,60 @@ fn a_report_keeps_only_the_texts_it_shows_and_reports_the_same() {
         assert_eq!(file.text.is_empty(), !shown, "{}", file.path);
     }
 }
+
+/// Key paths that differ only in case all get one Rust constant: each is reported once,
+/// against the first of them, never once per pair (a thousand of them would make a million
+/// reports and exhaust memory).
+#[test]
+fn many_colliding_names_make_one_report_each() {
+    let dir = tempfile::tempdir().unwrap();
+    support::copy_tree(&support::base(), dir.path());
+    let folder = dir.path().join("definitions/metrics/counts_all");
+    let template = fs::read_to_string(folder.join("20240101000002_merge_request_views.yml"))
+        .unwrap()
+        .replace("time_frame: [7d, 28d, all]", "time_frame: all");
+    let count = 300;
+    for i in 0..count {
+        // `counts.abcdefghi` with the letters of `i`'s bits in capitals.
+        let key: String = "abcdefghi"
+            .chars()
+            .enumerate()
+            .map(|(bit, c)| {
+                if i >> bit & 1 == 1 {
+                    c.to_ascii_uppercase()
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let text = template.replace(
+            "key_path: counts.merge_request_views",
+            &format!("key_path: counts.{key}"),
+        );
+        fs::write(folder.join(format!("2030010100{i:04}_{key}.yml")), text).unwrap();
+    }
+    let config = Config::load(dir.path(), None, None).unwrap();
+    let compilation = metricc::compile(&config).unwrap();
+    let collisions: Vec<_> = compilation
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule.code == "MC410")
+        .collect();
+    assert_eq!(collisions.len(), count);
+    // The first in dictionary order (key paths sorted: capitals first).
+    let first = "`counts.ABCDEFGHi`";
+    let of_first: Vec<_> = collisions
+        .iter()
+        .filter(|d| d.message.starts_with(&format!("{first} and ")))
+        .collect();
+    assert_eq!(of_first.len(), 1, "the first is reported against one other");
+    let against_first = format!(" and {first} get the same generated names: ");
+    assert!(
+        collisions
+            .iter()
+            .filter(|d| !d.message.starts_with(first))
+            .all(|d| d.message.contains(&against_first)),
+        "{:#?}",
+        collisions.iter().map(|d| &d.message).collect::<Vec<_>>()
+    );
+}

@@ -1,4 +1,4 @@
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::check::Context;
 use crate::diagnostics::Diagnostic;
@@ -62,12 +62,12 @@ fn add_shared<'a>(
             continue;
         }
         // The same key path or action twice is another rule's business.
-        let mut list: Vec<Named<'_>> = Vec::new();
-        for (_, named) in same_name {
-            if !list.iter().any(|n| n.source == named.source) {
-                list.push(*named);
-            }
-        }
+        let mut seen = HashSet::new();
+        let list: Vec<Named<'_>> = same_name
+            .iter()
+            .filter(|(_, named)| seen.insert(named.source))
+            .map(|(_, named)| *named)
+            .collect();
         shared.insert((output, same_name[0].0), list);
     }
 }
@@ -193,18 +193,19 @@ pub fn check(cx: &mut Context<'_>) {
         "group docs page",
         groups().map(|(g, n)| (g.slug.as_str(), n)),
     );
-    // One report per pair of clashing definitions (on each of them), listing every name
-    // they share.
+    // One report on each clashing definition, against the first other definition with
+    // the name (two definitions are reported on each other), listing every name they
+    // share. Not one per pair: a thousand key paths that differ only in punctuation would
+    // make a million reports.
     let mut clashes: BTreeMap<(&str, &str), (Span, Span, Vec<String>)> = BTreeMap::new();
     for ((output, name), things) in &named_as {
-        for thing in things {
-            for other in things.iter().filter(|o| o.source != thing.source) {
-                clashes
-                    .entry((thing.source, other.source))
-                    .or_insert_with(|| (thing.span, other.span, Vec::new()))
-                    .2
-                    .push(format!("{output} `{name}`"));
-            }
+        for (i, thing) in things.iter().enumerate() {
+            let other = if i == 0 { &things[1] } else { &things[0] };
+            clashes
+                .entry((thing.source, other.source))
+                .or_insert_with(|| (thing.span, other.span, Vec::new()))
+                .2
+                .push(format!("{output} `{name}`"));
         }
     }
     for ((this, other), (span, other_span, shared)) in clashes {
