@@ -593,7 +593,7 @@ fn load_value_schemas(
         .definitions
         .iter()
         .filter(|d| d.value_type.value == ValueType::Object)
-        .filter_map(|d| d.value_json_schema.as_ref().map(|p| p.value.clone()))
+        .filter_map(|d| d.value_json_schema().map(|p| p.value.clone()))
         .collect();
     paths.sort();
     paths.dedup();

@@ -44,11 +44,7 @@ pub struct MetricDefinition {
     pub key_path: Spanned<KeyPath>,
     pub description: Option<Spanned<String>>,
     pub product_group: Option<Spanned<String>>,
-    pub product_stage: Option<Spanned<String>>,
-    pub product_section: Option<Spanned<String>>,
     pub product_categories: Vec<Spanned<String>>,
-    /// The single `product_category` of the 2021 format (reported as a legacy field).
-    pub legacy_product_category: Option<Spanned<String>>,
     pub value_type: Spanned<ValueType>,
     pub status: Spanned<Status>,
     pub time_frame: Spanned<TimeFrames>,
@@ -57,14 +53,7 @@ pub struct MetricDefinition {
     pub performance_indicator_type: Vec<Spanned<IndicatorType>>,
     pub tiers: Vec<Spanned<Tier>>,
     pub milestone: Option<Spanned<Milestone>>,
-    pub milestone_removed: Option<Spanned<Milestone>>,
     pub introduced_by_url: Option<Spanned<String>>,
-    pub removed_by_url: Option<Spanned<String>>,
-    pub repair_issue_url: Option<Spanned<String>>,
-    pub instrumentation_class: Option<Spanned<String>>,
-    pub options: Option<Spanned<serde_json::Value>>,
-    /// The `options:` key, when present.
-    pub options_key: Option<Span>,
     /// The `events:` key, when present.
     pub events_key: Option<Span>,
     /// How many items `events:` lists, when it is a list.
@@ -72,9 +61,58 @@ pub struct MetricDefinition {
     pub events: Vec<EventSelector>,
     /// `sql:` of a database metric, parsed (boxed: most metrics have none).
     pub sql: Option<Box<Sql>>,
-    pub value_json_schema: Option<Spanned<String>>,
+    /// The fields most definitions do not have (read through the methods of the same
+    /// names); `None` when the definition has none of them, so that ten thousand
+    /// definitions do not each carry room for them.
+    rare: Option<Box<RareFields>>,
     /// Span of the first key of the file: where "missing field" problems point.
     pub head: Span,
+}
+
+/// The fields of a [`MetricDefinition`] that most definitions leave out.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct RareFields {
+    product_stage: Option<Spanned<String>>,
+    product_section: Option<Spanned<String>>,
+    legacy_product_category: Option<Spanned<String>>,
+    milestone_removed: Option<Spanned<Milestone>>,
+    removed_by_url: Option<Spanned<String>>,
+    repair_issue_url: Option<Spanned<String>>,
+    instrumentation_class: Option<Spanned<String>>,
+    options: Option<Spanned<serde_json::Value>>,
+    options_key: Option<Span>,
+    value_json_schema: Option<Spanned<String>>,
+}
+
+/// The methods that read a [`RareFields`] field of a definition.
+macro_rules! rare_fields {
+    ($($(#[$doc:meta])* $field:ident: $type:ty;)*) => {
+        impl MetricDefinition {
+            $(
+                $(#[$doc])*
+                pub fn $field(&self) -> Option<&$type> {
+                    self.rare.as_ref()?.$field.as_ref()
+                }
+            )*
+        }
+    };
+}
+
+rare_fields! {
+    /// `product_stage` (a legacy field under the GitLab preset).
+    product_stage: Spanned<String>;
+    /// `product_section` (a legacy field under the GitLab preset).
+    product_section: Spanned<String>;
+    /// The single `product_category` of the 2021 format (reported as a legacy field).
+    legacy_product_category: Spanned<String>;
+    milestone_removed: Spanned<Milestone>;
+    removed_by_url: Spanned<String>;
+    repair_issue_url: Spanned<String>;
+    instrumentation_class: Spanned<String>;
+    options: Spanned<serde_json::Value>;
+    /// The `options:` key, when present.
+    options_key: Span;
+    value_json_schema: Spanned<String>;
 }
 
 impl MetricDefinition {
@@ -83,28 +121,11 @@ impl MetricDefinition {
     pub fn from_node(file: FileId, node: &Node) -> Option<MetricDefinition> {
         let f = Fields::new(file, node);
         let time_frame = time_frames(&f)?;
-        Some(MetricDefinition {
-            file,
-            key_path: f
-                .string("key_path")
-                .map(|k| Spanned::new(KeyPath::new(k.value), k.span))?,
-            description: f.string("description"),
-            product_group: f.string("product_group"),
+        let rare = RareFields {
             product_stage: f.string("product_stage"),
             product_section: f.string("product_section"),
-            product_categories: f.strings("product_categories"),
             legacy_product_category: f.string("product_category"),
-            value_type: f.recovered::<ValueType>("value_type")?,
-            status: f.recovered::<Status>("status")?,
-            time_frame,
-            data_source: f.recovered::<DataSource>("data_source")?,
-            data_category: f.recovered::<DataCategory>("data_category"),
-            performance_indicator_type: f
-                .enumerated_list("performance_indicator_type", IndicatorType::parse),
-            tiers: f.enumerated_list("tiers", Tier::parse),
-            milestone: f.milestone("milestone"),
             milestone_removed: f.milestone("milestone_removed"),
-            introduced_by_url: f.string("introduced_by_url"),
             // GitLab's schema allows `removed_by_url:` left empty (null) for old removals; it
             // reads as an empty URL, not as a missing field.
             removed_by_url: f.string("removed_by_url").or_else(|| {
@@ -119,6 +140,26 @@ impl MetricDefinition {
                 .filter(|n| matches!(n.value, Value::Map(_)))
                 .map(|n| Spanned::new(n.to_json(), f.span(n))),
             options_key: f.key_span("options"),
+            value_json_schema: f.string("value_json_schema"),
+        };
+        Some(MetricDefinition {
+            file,
+            key_path: f
+                .string("key_path")
+                .map(|k| Spanned::new(KeyPath::new(k.value), k.span))?,
+            description: f.string("description"),
+            product_group: f.string("product_group"),
+            product_categories: f.strings("product_categories"),
+            value_type: f.recovered::<ValueType>("value_type")?,
+            status: f.recovered::<Status>("status")?,
+            time_frame,
+            data_source: f.recovered::<DataSource>("data_source")?,
+            data_category: f.recovered::<DataCategory>("data_category"),
+            performance_indicator_type: f
+                .enumerated_list("performance_indicator_type", IndicatorType::parse),
+            tiers: f.enumerated_list("tiers", Tier::parse),
+            milestone: f.milestone("milestone"),
+            introduced_by_url: f.string("introduced_by_url"),
             events_key: f.key_span("events"),
             events_written: node.get("events").and_then(Node::as_seq).map(<[_]>::len),
             events: node
@@ -129,7 +170,7 @@ impl MetricDefinition {
                 .filter_map(|n| event_selector(&f, n))
                 .collect(),
             sql: f.string("sql").map(|text| Box::new(Sql::parse(text))),
-            value_json_schema: f.string("value_json_schema"),
+            rare: (rare != RareFields::default()).then(|| Box::new(rare)),
             head: head(file, node),
         })
     }

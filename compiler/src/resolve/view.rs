@@ -193,20 +193,20 @@ impl View {
                     action: e.action.value.clone(),
                     file: at.path.clone(),
                     line: at.location(e.action.span.start()).line,
-                    description: text(&e.description),
-                    category: text(&e.category),
+                    description: text(e.description.as_ref()),
+                    category: text(e.category.as_ref()),
                     identifiers: values(&e.identifiers),
                     additional_properties: texts(&e.additional_properties),
                     property_descriptions: e.property_descriptions.iter().cloned().collect(),
-                    product_group: text(&e.product_group),
+                    product_group: text(e.product_group.as_ref()),
                     product_stage: owner.map(|o| dictionary.stage(o).key.value.clone()),
                     product_section: owner.map(|o| dictionary.section(o).key.value.clone()),
                     product_categories: texts(&e.product_categories),
                     tiers: values(&e.tiers),
                     milestone: e.milestone.as_ref().map(|m| m.value),
-                    introduced_by_url: text(&e.introduced_by_url),
+                    introduced_by_url: text(e.introduced_by_url.as_ref()),
                     status: e.status.as_ref().map(|s| s.value),
-                    classification: text(&e.classification),
+                    classification: text(e.classification.as_ref()),
                     metrics: counted_by
                         .get(e.action.value.as_str())
                         .map(|list| list.iter().map(|k| (*k).to_owned()).collect())
@@ -276,8 +276,7 @@ fn metric(dictionary: &Dictionary, sources: &SourceMap, m: &super::Metric) -> Me
     let def = dictionary.definition(m);
     let at = sources.file(def.file);
     let value_schema =
-        def.value_json_schema
-            .as_ref()
+        def.value_json_schema()
             .and_then(|p| match dictionary.value_schemas.get(&p.value) {
                 Some(ValueSchema::Loaded { schema, .. }) => Some(schema.clone()),
                 _ => None,
@@ -287,25 +286,25 @@ fn metric(dictionary: &Dictionary, sources: &SourceMap, m: &super::Metric) -> Me
         definition_key_path: def.key_path.value.clone(),
         file: at.path.clone(),
         line: at.location(def.key_path.span.start()).line,
-        description: text(&def.description),
+        description: text(def.description.as_ref()),
         status: def.status.value,
         value_type: def.value_type.value,
         time_frame: m.time_frame,
         data_source: def.data_source.value,
         data_category: def.data_category.as_ref().map(|c| c.value),
-        product_group: text(&def.product_group),
+        product_group: text(def.product_group.as_ref()),
         product_stage: m.owner.map(|o| dictionary.stage(o).key.value.clone()),
         product_section: m.owner.map(|o| dictionary.section(o).key.value.clone()),
         product_categories: texts(&def.product_categories),
         performance_indicator_type: values(&def.performance_indicator_type),
         tiers: values(&def.tiers),
         milestone: def.milestone.as_ref().map(|m| m.value),
-        milestone_removed: def.milestone_removed.as_ref().map(|m| m.value),
-        introduced_by_url: text(&def.introduced_by_url),
-        removed_by_url: text(&def.removed_by_url),
-        repair_issue_url: text(&def.repair_issue_url),
-        instrumentation_class: text(&def.instrumentation_class),
-        options: def.options.as_ref().map(|o| o.value.clone()),
+        milestone_removed: def.milestone_removed().map(|m| m.value),
+        introduced_by_url: text(def.introduced_by_url.as_ref()),
+        removed_by_url: text(def.removed_by_url()),
+        repair_issue_url: text(def.repair_issue_url()),
+        instrumentation_class: text(def.instrumentation_class()),
+        options: def.options().map(|o| o.value.clone()),
         events: def
             .events
             .iter()
@@ -317,7 +316,7 @@ fn metric(dictionary: &Dictionary, sources: &SourceMap, m: &super::Metric) -> Me
                     .iter()
                     .map(|(k, v)| (k.value.clone(), v.value.clone()))
                     .collect(),
-                operator: text(&e.operator),
+                operator: text(e.operator.as_ref()),
             })
             .collect(),
         sql: def.sql.as_ref().map(|s| SqlView {
@@ -331,7 +330,7 @@ fn metric(dictionary: &Dictionary, sources: &SourceMap, m: &super::Metric) -> Me
             tables: s.tables.clone(),
             references: s.references.clone(),
         }),
-        value_json_schema: text(&def.value_json_schema),
+        value_json_schema: text(def.value_json_schema()),
         value_schema,
         names: m.names.clone(),
     }
@@ -406,8 +405,8 @@ fn owner(dictionary: &Dictionary, group: Option<&Spanned<String>>) -> Option<Own
     group.and_then(|g| dictionary.owner(&g.value))
 }
 
-fn text(value: &Option<Spanned<String>>) -> Option<String> {
-    value.as_ref().map(|v| v.value.clone())
+fn text(value: Option<&Spanned<String>>) -> Option<String> {
+    value.map(|v| v.value.clone())
 }
 
 fn texts(values: &[Spanned<String>]) -> Vec<String> {

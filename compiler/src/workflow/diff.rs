@@ -188,7 +188,7 @@ pub fn compare(base_name: &str, base: &Compilation, head: &Compilation) -> Repor
 
 /// The documented way to change a metric: mark it removed, with the milestone.
 fn followed_documented_path(def: &MetricDefinition) -> bool {
-    def.status.value == Status::Removed && def.milestone_removed.is_some()
+    def.status.value == Status::Removed && def.milestone_removed().is_some()
 }
 
 fn change(entry: &Entry, kind: &'static str, before: String, after: String) -> Change {

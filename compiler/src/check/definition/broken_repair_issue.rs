@@ -26,7 +26,7 @@ rule! {
 
 pub fn check(cx: &mut Context<'_>) {
     for def in &cx.dictionary.definitions {
-        if def.status.value == Status::Broken && def.repair_issue_url.is_none() {
+        if def.status.value == Status::Broken && def.repair_issue_url().is_none() {
             cx.report(
                 Diagnostic::new(
                     &BROKEN_REPAIR_ISSUE,

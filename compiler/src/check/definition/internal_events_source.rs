@@ -47,7 +47,7 @@ pub fn check(cx: &mut Context<'_>) {
                 .help("list the events counted: `events: [{name: <event action>}]`"),
             );
         }
-        if let Some(class) = &def.instrumentation_class {
+        if let Some(class) = def.instrumentation_class() {
             cx.report(
                 Diagnostic::new(
                     &INTERNAL_EVENTS_SOURCE,

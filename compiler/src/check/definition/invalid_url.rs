@@ -31,9 +31,9 @@ pub fn url_fields(dictionary: &Dictionary) -> Vec<(&'static str, &Spanned<String
     let mut out = Vec::new();
     for def in &dictionary.definitions {
         for (field, value) in [
-            ("introduced_by_url", &def.introduced_by_url),
-            ("removed_by_url", &def.removed_by_url),
-            ("repair_issue_url", &def.repair_issue_url),
+            ("introduced_by_url", def.introduced_by_url.as_ref()),
+            ("removed_by_url", def.removed_by_url()),
+            ("repair_issue_url", def.repair_issue_url()),
         ] {
             match value {
                 // GitLab's schema lets `removed_by_url` be empty (null): old removals

@@ -27,7 +27,7 @@ rule! {
 
 pub fn check(cx: &mut Context<'_>) {
     for def in &cx.dictionary.definitions {
-        let (Some(added), Some(removed)) = (&def.milestone, &def.milestone_removed) else {
+        let (Some(added), Some(removed)) = (&def.milestone, def.milestone_removed()) else {
             continue;
         };
         let (a, r) = (added.value, removed.value);

@@ -46,7 +46,7 @@ pub fn check(cx: &mut Context<'_>) {
         // A legacy `product_category` is reported by `legacy-field`, with the migration.
         if def.status.value != Status::Active
             || !def.product_categories.is_empty()
-            || def.legacy_product_category.is_some()
+            || def.legacy_product_category().is_some()
             || GRANDFATHERED.contains(&def.key_path.value.as_str())
         {
             continue;

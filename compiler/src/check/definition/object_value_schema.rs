@@ -35,7 +35,7 @@ pub fn check(cx: &mut Context<'_>) {
         if def.value_type.value != ValueType::Object {
             continue;
         }
-        let Some(path) = &def.value_json_schema else {
+        let Some(path) = def.value_json_schema() else {
             cx.report(
                 Diagnostic::new(
                     &OBJECT_VALUE_SCHEMA,

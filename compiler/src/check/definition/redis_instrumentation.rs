@@ -53,15 +53,15 @@ pub fn check(cx: &mut Context<'_>) {
         let (class, problem) = match def.data_source.value {
             DataSource::Redis if def.status.value != Status::Removed => (
                 "RedisMetric",
-                redis_options(def.options.as_ref().map(|o| &o.value)),
+                redis_options(def.options().map(|o| &o.value)),
             ),
             DataSource::RedisHll if !LEGACY_HLL.contains(&def.key_path.value.as_str()) => (
                 "RedisHLLMetric",
-                def.options.as_ref().and_then(|o| hll_options(&o.value)),
+                def.options().and_then(|o| hll_options(&o.value)),
             ),
             _ => continue,
         };
-        match &def.instrumentation_class {
+        match def.instrumentation_class() {
             Some(c) if c.value == class => {}
             Some(c) => cx.report(
                 Diagnostic::new(
@@ -92,7 +92,7 @@ pub fn check(cx: &mut Context<'_>) {
             ),
         }
         if let Some(problem) = problem {
-            let span = def.options_key.unwrap_or(def.data_source.span);
+            let span = def.options_key().copied().unwrap_or(def.data_source.span);
             cx.report(
                 Diagnostic::new(&REDIS_INSTRUMENTATION, span, problem)
                     .label("the counter's options")

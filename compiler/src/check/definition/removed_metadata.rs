@@ -33,8 +33,8 @@ pub fn check(cx: &mut Context<'_>) {
             continue;
         }
         let missing: Vec<&str> = [
-            ("removed_by_url", def.removed_by_url.is_none()),
-            ("milestone_removed", def.milestone_removed.is_none()),
+            ("removed_by_url", def.removed_by_url().is_none()),
+            ("milestone_removed", def.milestone_removed().is_none()),
         ]
         .into_iter()
         .filter_map(|(field, missing)| missing.then_some(field))

@@ -127,7 +127,7 @@ pub fn check(cx: &mut Context<'_>) {
     // The Rust method of each instrumentation class, once per class.
     let mut classes: BTreeMap<&str, Span> = BTreeMap::new();
     for metric in &dictionary.metrics {
-        if let Some(class) = &dictionary.definition(metric).instrumentation_class {
+        if let Some(class) = dictionary.definition(metric).instrumentation_class() {
             classes.entry(class.value.as_str()).or_insert(class.span);
         }
     }

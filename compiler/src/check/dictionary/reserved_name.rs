@@ -76,7 +76,7 @@ pub fn check(cx: &mut Context<'_>) {
     }
     let mut classes = std::collections::BTreeSet::new();
     for metric in &dictionary.metrics {
-        if let Some(class) = &dictionary.definition(metric).instrumentation_class {
+        if let Some(class) = dictionary.definition(metric).instrumentation_class() {
             let method = method_name(&class.value);
             if is_reserved(NOT_RAW, &method) && classes.insert(class.value.as_str()) {
                 found.push((

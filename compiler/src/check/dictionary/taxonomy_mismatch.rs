@@ -35,13 +35,20 @@ pub fn check(cx: &mut Context<'_>) {
     let entries = dictionary
         .definitions
         .iter()
-        .map(|d| (&d.product_group, &d.product_stage, &d.product_section))
-        .chain(
-            dictionary
-                .events
-                .iter()
-                .map(|e| (&e.product_group, &e.product_stage, &e.product_section)),
-        );
+        .map(|d| {
+            (
+                d.product_group.as_ref(),
+                d.product_stage(),
+                d.product_section(),
+            )
+        })
+        .chain(dictionary.events.iter().map(|e| {
+            (
+                e.product_group.as_ref(),
+                e.product_stage.as_ref(),
+                e.product_section.as_ref(),
+            )
+        }));
     for (group, stage, section) in entries {
         let Some(group) = group else { continue };
         let Some(owner) = dictionary.owner(&group.value) else {
@@ -62,7 +69,7 @@ pub fn check(cx: &mut Context<'_>) {
             ),
         ];
         for (field, written, expected, level) in expected {
-            let Some(written): Option<&Spanned<String>> = written.as_ref() else {
+            let Some(written): Option<&Spanned<String>> = written else {
                 continue;
             };
             if written.value != expected {

@@ -33,7 +33,7 @@ pub fn check(cx: &mut Context<'_>) {
         if def.data_source.value == DataSource::Database
             && def.status.value != Status::Removed
             && def.sql.is_none()
-            && def.instrumentation_class.is_none()
+            && def.instrumentation_class().is_none()
         {
             cx.report(
                 Diagnostic::new(

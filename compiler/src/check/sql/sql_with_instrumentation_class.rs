@@ -25,7 +25,7 @@ rule! {
 
 pub fn check(cx: &mut Context<'_>) {
     for def in &cx.dictionary.definitions {
-        if let (Some(sql), Some(class)) = (&def.sql, &def.instrumentation_class) {
+        if let (Some(sql), Some(class)) = (&def.sql, def.instrumentation_class()) {
             cx.report(
                 Diagnostic::new(
                     &SQL_WITH_INSTRUMENTATION_CLASS,
