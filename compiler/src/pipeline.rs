@@ -251,7 +251,11 @@ fn compile_with(
             FileKind::Taxonomy,
             name.to_owned(),
             text.to_owned(),
-            per_file,
+            // Kept: there is no file to read it again from.
+            PerFile {
+                texts: Texts::All,
+                ..per_file
+            },
         ));
     }
     let id_of = |i: usize| FileId(u32::try_from(i + bundled_count).unwrap_or(u32::MAX));
@@ -698,6 +702,8 @@ mod tests {
     /// file saved while metricc checks it.
     struct Saved {
         reads: AtomicUsize,
+        /// Whether the project has its own taxonomy file.
+        taxonomy: bool,
     }
 
     impl Tree for Saved {
@@ -707,11 +713,13 @@ mod tests {
                 path: display.into(),
                 display: display.to_owned(),
             };
-            Ok(vec![
+            let mut files = vec![
                 found(FileKind::Taxonomy, "definitions/stages.yml"),
                 found(FileKind::Metric, "definitions/metrics/issues.yml"),
                 found(FileKind::Metric, "definitions/metrics/reviewers.yml"),
-            ])
+            ];
+            files.retain(|f| self.taxonomy || f.kind != FileKind::Taxonomy);
+            Ok(files)
         }
 
         fn read(&self, found: &FoundFile) -> Result<String, ReadProblem> {
@@ -736,6 +744,7 @@ mod tests {
         let config = Config::preset(Path::new("/nonexistent"), Preset::Native);
         let tree = Saved {
             reads: AtomicUsize::new(0),
+            taxonomy: true,
         };
         let compilation = compile_with(&config, &tree, None, Texts::WithProblems).unwrap();
         // Read once, read again for the report (a different text), then once more by the
@@ -757,6 +766,7 @@ mod tests {
         let config = Config::preset(Path::new("/nonexistent"), Preset::Native);
         let tree = Saved {
             reads: AtomicUsize::new(1), // always the second text: nothing changes
+            taxonomy: true,
         };
         let compilation = compile_with(&config, &tree, None, Texts::WithProblems).unwrap();
         assert_eq!(tree.reads.load(Ordering::SeqCst), 3);
@@ -772,5 +782,30 @@ mod tests {
                 ("definitions/metrics/issues.yml", false),
             ]
         );
+    }
+
+    #[test]
+    fn a_bundled_taxonomy_is_kept_and_never_read_again() {
+        let mut config = Config::preset(Path::new("/nonexistent"), Preset::Gitlab);
+        // A rule that points into the taxonomy (off by default under this preset).
+        config.levels.set("MC503", Some(Severity::Warning));
+        let tree = Saved {
+            reads: AtomicUsize::new(1), // always the second text: nothing changes
+            taxonomy: false,
+        };
+        let compilation = compile_with(&config, &tree, None, Texts::WithProblems).unwrap();
+        let bundled = compilation.sources.file(FileId(0));
+        assert!(bundled.path.starts_with(source::BUNDLED_PREFIX));
+        assert!(!bundled.is_released());
+        assert!(
+            compilation
+                .diagnostics
+                .iter()
+                .any(|d| d.span.file == FileId(0)
+                    || d.related.iter().any(|r| r.span.file == FileId(0))),
+            "a problem points into the bundled taxonomy"
+        );
+        // One read of the metric, one more for its report: no second run.
+        assert_eq!(tree.reads.load(Ordering::SeqCst), 3);
     }
 }
