@@ -277,6 +277,13 @@ mod tests {
     }
 
     #[test]
+    fn line_breaks_become_one_space() {
+        assert_eq!(markdown_inline("counts\nissues"), "counts issues");
+        assert_eq!(markdown_inline("counts\r\nissues"), "counts issues");
+        assert_eq!(markdown_inline("counts \n\nissues"), "counts issues");
+    }
+
+    #[test]
     fn yaml_and_sql_strings_round_trip() {
         let yaml = yaml_str(HOSTILE);
         let back: String = serde_json::from_str(&yaml).unwrap();

@@ -349,6 +349,50 @@ fn older_drafts_are_embedded_as_2020_12_with_the_same_meaning() {
     }
 }
 
+/// Every older draft a value schema names is rewritten (here: its tuple `items`), down to the
+/// subschemas of the keywords that hold one.
+#[test]
+fn every_older_draft_is_recognised_and_rewritten_throughout() {
+    for uri in [
+        "http://json-schema.org/draft-04/schema#",
+        "http://json-schema.org/draft-06/schema#",
+        "http://json-schema.org/draft-07/schema#",
+        "https://json-schema.org/draft/2019-09/schema",
+    ] {
+        let tuple =
+            json!({"type": "array", "items": [{"type": "string"}], "additionalItems": false});
+        let mut original = json!({"$schema": uri, "type": "object"});
+        for keyword in [
+            "additionalProperties",
+            "not",
+            "if",
+            "then",
+            "else",
+            "propertyNames",
+        ] {
+            original[keyword] = tuple.clone();
+        }
+        original["properties"] = json!({ "pair": tuple });
+        let embedded = dialect::embeddable(&original, "values/x.json");
+        for at in [
+            "/properties/pair",
+            "/additionalProperties",
+            "/not",
+            "/if",
+            "/then",
+            "/else",
+            "/propertyNames",
+        ] {
+            let copy = embedded.pointer(at).unwrap();
+            assert_eq!(
+                copy,
+                &json!({"type": "array", "prefixItems": [{"type": "string"}], "items": false}),
+                "{uri} {at}: {embedded:#}"
+            );
+        }
+    }
+}
+
 #[test]
 fn vendors_are_checked_when_the_settings_are_read() {
     assert!(Vendor::try_from("com.example-corp_1".to_owned()).is_ok());
