@@ -419,3 +419,48 @@ fn keys_are_written_in_reading_order() {
         r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","self":{"vendor":"v","name":"n","format":"jsonschema","version":"1-0-0"},"title":"T","type":"object","properties":{"type":{"description":"d","anyOf":[{"type":"integer","minimum":0}],"x-metricc":{"a":2,"z":1}}},"zzz":{"description":2,"type":1},"$defs":{"a":{},"b":{"description":"B","type":"string"}}}"#
     );
 }
+
+/// Older Snowplow events may share an action: those (and only those) get their category in
+/// their file and Iglu names.
+#[test]
+fn events_that_share_an_action_get_their_category_in_their_names() {
+    let event = |action: &str, category: Option<&str>| crate::resolve::view::EventView {
+        action: action.to_owned(),
+        file: format!("definitions/events/{action}.yml"),
+        line: 1,
+        description: None,
+        category: category.map(str::to_owned),
+        identifiers: Vec::new(),
+        additional_properties: Vec::new(),
+        property_descriptions: std::collections::BTreeMap::new(),
+        product_group: None,
+        product_stage: None,
+        product_section: None,
+        product_categories: Vec::new(),
+        tiers: Vec::new(),
+        milestone: None,
+        introduced_by_url: None,
+        status: None,
+        classification: None,
+        metrics: Vec::new(),
+        names: crate::resolve::names::EventNames::new(action),
+    };
+    let mut view = View::empty();
+    view.events = vec![
+        event("click", Some("Projects::Show")),
+        event("click", Some("Issues::Show")),
+        event("create_issue", Some("Issues::Create")),
+    ];
+    let names: Vec<(String, String)> = event_names(&view)
+        .into_iter()
+        .map(|n| (n.file, n.iglu))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("click.projects--show".into(), "click_projects__show".into()),
+            ("click.issues--show".into(), "click_issues__show".into()),
+            ("create_issue".into(), "create_issue".into()),
+        ]
+    );
+}
