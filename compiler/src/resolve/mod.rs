@@ -38,8 +38,14 @@ pub struct Metric {
     pub time_frame: TimeFrame,
     /// The owning group's place, when the group is in the taxonomy.
     pub owner: Option<Owner>,
-    /// The names backends give the metric.
-    pub names: MetricNames,
+}
+
+impl Metric {
+    /// The names backends give the metric. Computed when asked for (by the view, and the
+    /// rules on names): a check of a large dictionary need not hold them all.
+    pub fn names(&self) -> MetricNames {
+        MetricNames::new(&self.key_path)
+    }
 }
 
 /// A JSON Schema file referenced by `value_json_schema`, as loaded.
@@ -134,7 +140,6 @@ impl Dictionary {
                 };
                 Metric {
                     definition: i,
-                    names: MetricNames::new(&key_path),
                     key_path,
                     time_frame,
                     owner,

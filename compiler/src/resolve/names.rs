@@ -1,5 +1,6 @@
-//! The names backends derive from key paths, actions and taxonomy keys, computed once in
-//! resolve so that every backend (and the docs page that links them) agrees on them.
+//! The names backends derive from key paths, actions and taxonomy keys, computed here only,
+//! so that every backend (and the docs page that links them) agrees on them. The view holds
+//! them all; the dictionary keeps those of events and computes a metric's when asked.
 //!
 //! - Rust: a metric is a constant (`COUNTS_ISSUES_MONTHLY`), an event a recording function
 //!   (`create_issue`), a group a module (`project_planning`).
@@ -50,13 +51,24 @@ pub struct KeyNames {
 
 impl MetricNames {
     pub fn new(key_path: &str) -> MetricNames {
-        let identifier = identifier(key_path);
         MetricNames {
-            // Identifiers are ASCII.
-            rust: identifier.to_ascii_uppercase(),
-            dbt: shortened(key_path, identifier),
+            rust: MetricNames::rust_of(key_path),
+            dbt: MetricNames::dbt_of(key_path),
             slug: slug(key_path),
         }
+    }
+
+    /// The Rust constant alone, for callers that need one name of many metrics.
+    pub fn rust_of(key_path: &str) -> String {
+        let mut name = identifier(key_path);
+        // Identifiers are ASCII.
+        name.make_ascii_uppercase();
+        name
+    }
+
+    /// The dbt model / column name alone.
+    pub fn dbt_of(key_path: &str) -> String {
+        shortened(key_path, identifier(key_path))
     }
 }
 

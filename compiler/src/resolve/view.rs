@@ -332,7 +332,7 @@ fn metric(dictionary: &Dictionary, sources: &SourceMap, m: &super::Metric) -> Me
         }),
         value_json_schema: text(def.value_json_schema()),
         value_schema,
-        names: m.names.clone(),
+        names: m.names(),
     }
 }
 

@@ -1,9 +1,10 @@
 use std::collections::{BTreeMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 use crate::check::Context;
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::rule::rule;
-use crate::resolve::names::{KeyNames, field_name, method_name};
+use crate::resolve::names::{KeyNames, MetricNames, field_name, method_name, slug};
 use crate::source::Span;
 
 rule! {
@@ -43,19 +44,42 @@ struct Named<'a> {
 
 /// (output, derived name) → the different things that get it (only names that two things
 /// share).
-type Shared<'a> = BTreeMap<(&'static str, &'a str), Vec<Named<'a>>>;
+type Shared<'a> = BTreeMap<(&'static str, String), Vec<Named<'a>>>;
 
 /// Adds the names of one output that different things share. `things` lists each thing
-/// with the name it gets, in dictionary order; names are borrowed from the dictionary and
-/// only the shared ones are kept, so that a large dictionary costs no copy of its names.
-fn add_shared<'a>(
-    shared: &mut Shared<'a>,
-    output: &'static str,
-    things: impl Iterator<Item = (&'a str, Named<'a>)>,
-) {
-    let mut things: Vec<(&str, Named<'_>)> = things.collect();
+/// with the name it gets, in dictionary order, and is walked twice: first only the hashes
+/// of the names are kept, then the names and places of the things whose hashes meet. A
+/// large dictionary so costs no copy of its names (a metric's names are computed when
+/// asked for).
+fn add_shared<'a, N, I>(shared: &mut Shared<'a>, output: &'static str, things: impl Fn() -> I)
+where
+    N: AsRef<str>,
+    I: Iterator<Item = (N, Named<'a>)>,
+{
+    let mut hashes: Vec<(u64, u32)> = things()
+        .enumerate()
+        .map(|(i, (name, _))| (hash(name.as_ref()), index(i)))
+        .collect();
+    hashes.sort_unstable();
+    let mut candidates: Vec<u32> = hashes
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|same_hash| same_hash.len() > 1)
+        .flatten()
+        .map(|&(_, i)| i)
+        .collect();
+    drop(hashes);
+    if candidates.is_empty() {
+        return;
+    }
+    candidates.sort_unstable();
+    // In dictionary order, so that things with one name stay in that order.
+    let mut things: Vec<(String, Named<'a>)> = things()
+        .enumerate()
+        .filter(|(i, _)| candidates.binary_search(&index(*i)).is_ok())
+        .map(|(_, (name, named))| (name.as_ref().to_owned(), named))
+        .collect();
     // Stable: things with one name stay in dictionary order.
-    things.sort_by(|a, b| a.0.cmp(b.0));
+    things.sort_by(|a, b| a.0.cmp(&b.0));
     for same_name in things.chunk_by(|a, b| a.0 == b.0) {
         let first = same_name[0].1.source;
         if same_name.iter().all(|(_, n)| n.source == first) {
@@ -68,8 +92,19 @@ fn add_shared<'a>(
             .filter(|(_, named)| seen.insert(named.source))
             .map(|(_, named)| *named)
             .collect();
-        shared.insert((output, same_name[0].0), list);
+        shared.insert((output, same_name[0].0.clone()), list);
     }
+}
+
+fn hash(name: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    name.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// A thing's place in its list (a dictionary has far fewer than 2³² things).
+fn index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 pub fn check(cx: &mut Context<'_>) {
@@ -143,56 +178,36 @@ pub fn check(cx: &mut Context<'_>) {
         .collect();
     let mut named_as: Shared<'_> = BTreeMap::new();
     let shared = &mut named_as;
-    add_shared(
-        shared,
-        "Rust constant",
-        metrics().map(|(m, n)| (m.names.rust.as_str(), n)),
-    );
-    add_shared(
-        shared,
-        "dbt name",
-        metrics().map(|(m, n)| (m.names.dbt.as_str(), n)),
-    );
-    add_shared(
-        shared,
-        "docs page",
-        metrics().map(|(m, n)| (m.names.slug.as_str(), n)),
-    );
-    add_shared(
-        shared,
-        "Rust function",
-        events().map(|(e, n)| (e.rust.as_str(), n)),
-    );
-    add_shared(
-        shared,
-        "event docs page and schema",
-        events().map(|(e, n)| (e.slug.as_str(), n)),
-    );
-    add_shared(
-        shared,
-        "Rust type",
-        events().map(|(e, n)| (e.rust_type.as_str(), n)),
-    );
-    add_shared(
-        shared,
-        "Rust field",
-        field_names.iter().map(|(name, n)| (name.as_str(), *n)),
-    );
-    add_shared(
-        shared,
-        "Rust method",
-        method_names.iter().map(|(name, n)| (name.as_str(), *n)),
-    );
-    add_shared(
-        shared,
-        "Rust module",
-        groups().map(|(g, n)| (g.rust.as_str(), n)),
-    );
-    add_shared(
-        shared,
-        "group docs page",
-        groups().map(|(g, n)| (g.slug.as_str(), n)),
-    );
+    add_shared(shared, "Rust constant", || {
+        metrics().map(|(m, n)| (MetricNames::rust_of(&m.key_path), n))
+    });
+    add_shared(shared, "dbt name", || {
+        metrics().map(|(m, n)| (MetricNames::dbt_of(&m.key_path), n))
+    });
+    add_shared(shared, "docs page", || {
+        metrics().map(|(m, n)| (slug(&m.key_path), n))
+    });
+    add_shared(shared, "Rust function", || {
+        events().map(|(e, n)| (e.rust.as_str(), n))
+    });
+    add_shared(shared, "event docs page and schema", || {
+        events().map(|(e, n)| (e.slug.as_str(), n))
+    });
+    add_shared(shared, "Rust type", || {
+        events().map(|(e, n)| (e.rust_type.as_str(), n))
+    });
+    add_shared(shared, "Rust field", || {
+        field_names.iter().map(|(name, n)| (name.as_str(), *n))
+    });
+    add_shared(shared, "Rust method", || {
+        method_names.iter().map(|(name, n)| (name.as_str(), *n))
+    });
+    add_shared(shared, "Rust module", || {
+        groups().map(|(g, n)| (g.rust.as_str(), n))
+    });
+    add_shared(shared, "group docs page", || {
+        groups().map(|(g, n)| (g.slug.as_str(), n))
+    });
     // One report on each clashing definition, against the first other definition with
     // the name (two definitions are reported on each other), listing every name they
     // share. Not one per pair: a thousand key paths that differ only in punctuation would

@@ -2,8 +2,8 @@ use crate::check::Context;
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::rule::rule;
 use crate::resolve::names::{
-    DBT_MODELS, KeyNames, NOT_RAW, RUST_KEYWORDS, RUST_MODULES, SQL_RESERVED, field_name,
-    method_name,
+    DBT_MODELS, KeyNames, MetricNames, NOT_RAW, RUST_KEYWORDS, RUST_MODULES, SQL_RESERVED,
+    field_name, method_name,
 };
 use crate::source::Span;
 
@@ -115,24 +115,23 @@ pub fn check(cx: &mut Context<'_>) {
         }
     }
     for metric in &dictionary.metrics {
-        if is_reserved(SQL_RESERVED, &metric.names.dbt) {
+        let dbt = MetricNames::dbt_of(&metric.key_path);
+        if is_reserved(SQL_RESERVED, &dbt) {
             found.push((
                 dictionary.definition(metric).key_path.span,
                 format!(
                     "metric `{}` would be a dbt model and column named `{}`, a SQL reserved word",
-                    metric.key_path, metric.names.dbt
+                    metric.key_path, dbt
                 ),
                 "reserved word",
             ));
-        } else if dictionary.definition(metric).sql.is_some()
-            && is_reserved(DBT_MODELS, &metric.names.dbt)
-        {
+        } else if dictionary.definition(metric).sql.is_some() && is_reserved(DBT_MODELS, &dbt) {
             found.push((
                 dictionary.definition(metric).key_path.span,
                 format!(
                     "metric `{}` would be a dbt model named `{}`, a model the dbt project \
                      already has",
-                    metric.key_path, metric.names.dbt
+                    metric.key_path, dbt
                 ),
                 "name of a dbt model",
             ));
