@@ -50,7 +50,8 @@ impl Compilation {
 #[derive(Clone)]
 enum Item {
     Nothing,
-    Taxonomy(Taxonomy),
+    // Boxed, as the others: a run holds an item per file while it parses.
+    Taxonomy(Box<Taxonomy>),
     Metric(Arc<MetricDefinition>),
     Event(Box<EventDefinition>),
 }
@@ -259,12 +260,17 @@ fn compile_with(
         ));
     }
     let id_of = |i: usize| FileId(u32::try_from(i + bundled_count).unwrap_or(u32::MAX));
+    let files_of = |kind| found.iter().filter(|f| f.kind == kind).count();
+    let mut metrics = Vec::with_capacity(files_of(FileKind::Metric));
+    let mut events = Vec::with_capacity(files_of(FileKind::Event));
     match cache {
+        // Each file's path is let go once the file is loaded: the run is at its largest at
+        // the end of this stage.
         None => loaded.par_extend(
             found
-                .par_iter()
+                .into_par_iter()
                 .enumerate()
-                .map(|(i, f)| load(tree, id_of(i), f, per_file)),
+                .map(|(i, f)| load(tree, id_of(i), &f, per_file)),
         ),
         Some(cache) => {
             let stamps: Vec<Option<Stamp>> = found.par_iter().map(|f| tree.stamp(f)).collect();
@@ -310,10 +316,6 @@ fn compile_with(
             cache.changed.clear();
         }
     }
-    let files_of = |kind| found.iter().filter(|f| f.kind == kind).count();
-    let mut metrics = Vec::with_capacity(files_of(FileKind::Metric));
-    let mut events = Vec::with_capacity(files_of(FileKind::Event));
-    drop(found);
 
     // Room for the lists a GitLab tree may add; value schemas reserve their own.
     let mut sources = SourceMap::with_capacity(loaded.len() + 2);
@@ -323,7 +325,7 @@ fn compile_with(
         let id = sources.add_shared(entry.file);
         diagnostics.extend(entry.diagnostics);
         match entry.item {
-            Item::Taxonomy(t) => taxonomy = Some((t, id)),
+            Item::Taxonomy(t) => taxonomy = Some((*t, id)),
             Item::Metric(m) => metrics.push(m),
             Item::Event(e) => events.push(*e),
             Item::Nothing => {}
@@ -525,7 +527,7 @@ fn parse_text(
         Some(root) => {
             diagnostics.extend(check::schema::validate(kind, id, root, &text, dialect));
             match kind {
-                FileKind::Taxonomy => Item::Taxonomy(Taxonomy::from_node(id, root)),
+                FileKind::Taxonomy => Item::Taxonomy(Box::new(Taxonomy::from_node(id, root))),
                 FileKind::Metric => match MetricDefinition::from_node(id, root) {
                     Some(mut metric) => {
                         diagnostics.extend(check::sql::check_definition(&metric, &text, sql));
