@@ -393,6 +393,46 @@ fn every_older_draft_is_recognised_and_rewritten_throughout() {
     }
 }
 
+/// A 2020-12 schema, whether it says so or not, is embedded as written: no older draft's
+/// reading (which drops the siblings of `$ref`) is applied to it.
+#[test]
+fn value_schemas_of_2020_12_are_embedded_as_written() {
+    let body = json!({
+        "type": "object",
+        "properties": {"tag": {"$ref": "#/$defs/tag", "maxLength": 3}},
+        "$defs": {"tag": {"type": "string"}}
+    });
+    let mut named = body.clone();
+    named["$schema"] = json!(DRAFT);
+    for original in [named, body.clone()] {
+        let mut expected = body.clone();
+        expected["$id"] = json!("values/x.json");
+        assert_eq!(dialect::embeddable(&original, "values/x.json"), expected);
+    }
+}
+
+/// A draft-7 schema that has both `definitions` and `$defs` keeps both: `definitions` is
+/// renamed only when the name is free.
+#[test]
+fn definitions_beside_defs_are_not_renamed_over_them() {
+    let original = json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "definitions": {"old": {"type": "string"}},
+        "$defs": {"new": {"type": "integer"}}
+    });
+    let embedded = dialect::embeddable(&original, "values/x.json");
+    assert_eq!(
+        embedded["$defs"],
+        json!({"new": {"type": "integer"}}),
+        "{embedded:#}"
+    );
+    assert_eq!(
+        embedded["definitions"],
+        json!({"old": {"type": "string"}}),
+        "{embedded:#}"
+    );
+}
+
 #[test]
 fn vendors_are_checked_when_the_settings_are_read() {
     assert!(Vendor::try_from("com.example-corp_1".to_owned()).is_ok());
