@@ -284,7 +284,8 @@ fn older_drafts_are_embedded_as_2020_12_with_the_same_meaning() {
                     "tag": {"$ref": "#/definitions/tag", "type": "integer"},
                     "card": {"type": "string"},
                     "cvc": {"type": "string"},
-                    "definitions": {"type": "boolean"}
+                    "definitions": {"type": "boolean"},
+                    "positive": {"type": "number", "exclusiveMinimum": 0}
                 },
                 "dependencies": {"card": ["cvc"], "cvc": {"required": ["card"]}},
                 "definitions": {"tag": {"type": "string", "maxLength": 3}}
@@ -300,6 +301,8 @@ fn older_drafts_are_embedded_as_2020_12_with_the_same_meaning() {
                 (json!({"cvc": "1"}), false),
                 (json!({"definitions": true}), true),
                 (json!({"definitions": 1}), false),
+                (json!({"positive": 0}), false),
+                (json!({"positive": 0.5}), true),
             ],
         ),
         (
