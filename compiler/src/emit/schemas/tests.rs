@@ -453,13 +453,13 @@ fn keys_are_written_in_reading_order() {
         "title": "T",
         "$schema": DRAFT,
         "properties": {"type": {"x-metricc": {"z": 1, "a": 2}, "anyOf": [{"minimum": 0, "type": "integer"}], "description": "d"}},
-        "zzz": {"type": 1, "description": 2},
+        "zzz": {"type": 1, "description": 2, "vendor": 3, "name": 4},
         "self": {"version": "1-0-0", "format": "jsonschema", "name": "n", "vendor": "v"}
     });
     let text = serde_json::to_string(&order::Ordered(&schema)).unwrap();
     assert_eq!(
         text,
-        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","self":{"vendor":"v","name":"n","format":"jsonschema","version":"1-0-0"},"title":"T","type":"object","properties":{"type":{"description":"d","anyOf":[{"type":"integer","minimum":0}],"x-metricc":{"a":2,"z":1}}},"zzz":{"description":2,"type":1},"$defs":{"a":{},"b":{"description":"B","type":"string"}}}"#
+        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","self":{"vendor":"v","name":"n","format":"jsonschema","version":"1-0-0"},"title":"T","type":"object","properties":{"type":{"description":"d","anyOf":[{"type":"integer","minimum":0}],"x-metricc":{"a":2,"z":1}}},"zzz":{"description":2,"name":4,"type":1,"vendor":3},"$defs":{"a":{},"b":{"description":"B","type":"string"}}}"#
     );
 }
 
