@@ -72,7 +72,6 @@ where
         return;
     }
     candidates.sort_unstable();
-    // In dictionary order, so that things with one name stay in that order.
     let mut things: Vec<(String, Named<'a>)> = things()
         .enumerate()
         .filter(|(i, _)| candidates.binary_search(&index(*i)).is_ok())
