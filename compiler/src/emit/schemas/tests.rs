@@ -436,6 +436,24 @@ fn definitions_beside_defs_are_not_renamed_over_them() {
     );
 }
 
+/// Draft 7's `dependencies` is split into the two keywords 2020-12 has for it (validators
+/// that follow 2020-12 strictly ignore `dependencies`).
+#[test]
+fn dependencies_become_dependent_required_and_dependent_schemas() {
+    let original = json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "dependencies": {"card": ["cvc"], "cvc": {"required": ["card"]}}
+    });
+    assert_eq!(
+        dialect::embeddable(&original, "values/x.json"),
+        json!({
+            "$id": "values/x.json",
+            "dependentRequired": {"card": ["cvc"]},
+            "dependentSchemas": {"cvc": {"required": ["card"]}}
+        })
+    );
+}
+
 #[test]
 fn vendors_are_checked_when_the_settings_are_read() {
     assert!(Vendor::try_from("com.example-corp_1".to_owned()).is_ok());
