@@ -6,7 +6,8 @@
 //!   GitLab's files, not a checkout): the test fails on any other error, and on any listed
 //!   error that is no longer found;
 //! - every legacy-era file under `_history/` gets coded, located diagnostics;
-//! - nothing panics.
+//! - nothing panics;
+//! - the fast YAML reader reads nearly every file, and reads each as saphyr's parser does.
 //!
 //! Outside CI the test prints a notice and passes when the corpus is absent; in CI (`CI`
 //! set) an absent corpus fails it.
@@ -386,4 +387,30 @@ fn legacy_files_get_coded_located_diagnostics() {
         }
     }
     assert!(checked >= 10, "only {checked} legacy files found");
+}
+
+#[test]
+fn the_fast_yaml_reader_reads_gitlab_files_as_saphyr_does() {
+    let Some(corpus) = corpus() else { return };
+    let (mut files, mut fast) = (0, 0);
+    for path in walk(&corpus) {
+        if path.extension().is_none_or(|e| e != "yml") {
+            continue;
+        }
+        let text = fs::read_to_string(&path).unwrap();
+        files += 1;
+        let Some(block) = metricc::yaml::read_block(&text) else {
+            continue;
+        };
+        fast += 1;
+        // Debug output compares NaN equal to itself, which `PartialEq` does not.
+        assert_eq!(
+            format!("{block:?}"),
+            format!("{:?}", metricc::yaml::read_events(&text)),
+            "{}",
+            path.display()
+        );
+    }
+    // A folded (`>-`) description is the one construct of the corpus the reader leaves out.
+    assert!(files >= 150 && fast + 1 >= files, "{fast} of {files} files");
 }

@@ -206,8 +206,22 @@ pub enum Problem {
     AliasExpansion { at: Range<usize> },
 }
 
-/// Parses one YAML file that must hold exactly one document.
+mod block;
+
+/// Parses one YAML file that must hold exactly one document: with the fast reader of the
+/// block YAML definitions are written in, or with saphyr's parser when that reader declines.
 pub fn parse(text: &str) -> Parsed {
+    block::read(text).unwrap_or_else(|| read_events(text))
+}
+
+/// What the fast reader makes of `text`; `None` when it declines it. For the tests and the
+/// fuzz target that hold it to [`read_events`].
+pub fn read_block(text: &str) -> Option<Parsed> {
+    block::read(text)
+}
+
+/// Parses one YAML file that must hold exactly one document, with saphyr's parser.
+pub fn read_events(text: &str) -> Parsed {
     let mut builder = Builder {
         text,
         offsets: CharOffsets::new(text),
