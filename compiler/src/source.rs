@@ -349,9 +349,10 @@ pub fn discover(root: &Path, layout: &Layout) -> Vec<FoundFile> {
     ] {
         for dir in dirs {
             let base = root.join(dir);
+            // Unsorted: `found` is sorted once at the end (sorting each folder's entries by
+            // name cost more than reading them).
             let walker = walkdir::WalkDir::new(&base)
                 .follow_links(true)
-                .sort_by_file_name()
                 .into_iter()
                 .filter_entry(|e| {
                     e.depth() == 0
