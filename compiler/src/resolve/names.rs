@@ -97,18 +97,30 @@ pub fn identifier(text: &str) -> String {
     // Every character becomes one ASCII byte: the text's length is enough, and collecting
     // without it would leave names up to twice as large as they are (ten thousand of them
     // stay alive for the whole run).
-    let mut out = String::with_capacity(text.len() + 1);
-    out.extend(text.chars().map(|c| {
+    let mut out = ascii_map(text, 1, |c| {
         if c.is_ascii_alphanumeric() {
             c.to_ascii_lowercase()
         } else {
-            '_'
+            b'_'
         }
-    }));
+    });
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, 'n');
     }
     out
+}
+
+/// `text` with each character mapped to one ASCII byte by `map` (which sees a character
+/// outside ASCII as `0x80`), with room for `spare` more bytes.
+fn ascii_map(text: &str, spare: usize, map: impl Fn(u8) -> u8) -> String {
+    let mut bytes = Vec::with_capacity(text.len() + spare);
+    bytes.extend(
+        text.chars()
+            .map(|c| u8::try_from(c).ok().filter(u8::is_ascii).unwrap_or(0x80))
+            .map(map),
+    );
+    // Every byte is ASCII.
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// An `UpperCamelCase` type name from a `snake_case` identifier (`create_issue` →
@@ -183,13 +195,11 @@ fn shortened(text: &str, full: String) -> String {
 /// other character becomes `-`. Lower-case, so that two slugs never differ only by case
 /// (they would be one file on macOS and Windows).
 pub fn slug(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    out.extend(text.chars().map(|c| match c {
-        'a'..='z' | '0'..='9' | '_' | '-' => c,
-        'A'..='Z' => c.to_ascii_lowercase(),
-        '.' => '.',
-        _ => '-',
-    }));
+    let mut out = ascii_map(text, 0, |c| match c {
+        b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'.' => c,
+        b'A'..=b'Z' => c.to_ascii_lowercase(),
+        _ => b'-',
+    });
     // `.` and `..` are not file names.
     if out.trim_matches('.').is_empty() {
         out = format!("_{out}");
