@@ -146,7 +146,15 @@ impl Dictionary {
                 }
             })
         }));
-        metrics.sort_by(|a, b| (&a.key_path, a.definition).cmp(&(&b.key_path, b.definition)));
+        // Unstable, so without a buffer as large as the list: metrics that compare equal
+        // (a time frame listed twice) are the same in every field.
+        metrics.sort_unstable_by(|a, b| {
+            (&a.key_path, a.definition, a.time_frame).cmp(&(
+                &b.key_path,
+                b.definition,
+                b.time_frame,
+            ))
+        });
         // Older Snowplow events may share an action (their categories tell them apart);
         // their names then carry the category too.
         let mut shared: HashMap<&str, usize> = HashMap::new();
