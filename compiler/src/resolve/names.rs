@@ -357,6 +357,8 @@ mod tests {
         assert_eq!(identifier(""), "n");
         assert_eq!(slug("Redis/HLL Counters"), "redis-hll-counters");
         assert_eq!(slug(".."), "_..");
+        // One ASCII character for each character, whatever its width in bytes.
+        assert_eq!(slug("Café_ü.x-1"), "caf-_-.x-1");
     }
 
     #[test]
