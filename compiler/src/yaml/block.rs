@@ -46,33 +46,12 @@ pub fn read(text: &str) -> Option<Parsed> {
     })
 }
 
-/// No control character but the line feed, no byte order mark, no character YAML
-/// excludes or treats as a line break (C1 controls, U+2028, U+2029, U+FFFE, U+FFFF).
+/// No control character but the line feed (no tab, no carriage return), and no byte order
+/// mark, which saphyr rejects inside a document. (Other characters YAML 1.1 treated
+/// specially, such as U+0085 and U+2028, are ordinary characters to saphyr.)
 fn ordinary_characters(bytes: &[u8]) -> bool {
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match b {
-            b'\n' | 0x20..=0x7E => {}
-            0xC2 if matches!(bytes.get(i + 1), Some(0x80..=0x9F)) => return false,
-            0xE2 if bytes.get(i + 1) == Some(&0x80)
-                && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) =>
-            {
-                return false;
-            }
-            0xEF if matches!(
-                (bytes.get(i + 1), bytes.get(i + 2)),
-                (Some(0xBB), Some(0xBF)) | (Some(0xBF), Some(0xBE | 0xBF))
-            ) =>
-            {
-                return false;
-            }
-            0x80.. => {}
-            _ => return false,
-        }
-        i += 1;
-    }
-    true
+    !bytes.iter().any(|&b| (b < 0x20 && b != b'\n') || b == 0x7F)
+        && !bytes.windows(3).any(|w| w == "\u{feff}".as_bytes())
 }
 
 struct Reader<'t> {

@@ -114,6 +114,7 @@ fn each_construct_of_the_subset_reads_as_saphyr_reads_it() {
         "a: 1\n  2\n",
         "- a: x\n    y\n  b: z\n",
         "a: x\n  \"y\", z\n  - w\n  [v] {u} 'q'\n  &p *o !n |m >l\nb: 1\n",
+        "a: x\u{85}y\u{2028}z\u{2029}\u{fffe}\u{9f}\nb: ['\u{2028}']\n",
         "a: 1\nb: 2\na: 3\n",
         "a: 1\na: 2\na: 3\n",
         "a: Café — ünïcode\nb: [é, ü]\nc: 'ß'\n",
@@ -168,7 +169,8 @@ fn what_the_subset_leaves_out_is_declined() {
         "a: |\n  x\n y: 1\n",
         "a: 'x' y\n",
         "a: b: c\n",
-        "a:\u{85}b\n",
+        "a: x\u{feff}y\n",
+        "a: x\u{7f}\n",
     ] {
         assert!(read(text).is_none(), "the fast reader answers for {text:?}");
     }
