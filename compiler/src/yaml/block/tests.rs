@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::super::read_events;
+use super::super::{MAX_NODES, Problem, read_events};
 use super::read;
 
 /// Whether the fast reader answers for `text`; when it does, its answer must be saphyr's.
@@ -167,6 +167,8 @@ fn what_the_subset_leaves_out_is_declined() {
         "a: 1\n---\nb: 2\n",
         "a: |\nb: 1\n",
         "a: |\n  x\n y: 1\n",
+        "a: 'x'#c\n",
+        "a: [x]#c\n",
         "a: 'x' y\n",
         "a: b: c\n",
         "a: x\u{feff}y\n",
@@ -212,4 +214,18 @@ fn variants_of_definition_files_read_as_saphyr_reads_them() {
         tried > 5_000 && answered > tried / 4,
         "{answered} of {tried}"
     );
+}
+
+/// Past [`MAX_NODES`] values the reader declines, so that saphyr's reading reports it.
+#[test]
+fn too_many_values_are_left_to_saphyr() {
+    let items = vec!["x"; MAX_NODES].join(", ");
+    let text = format!("a: [{items}]\n");
+    assert!(read(&text).is_none());
+    assert!(matches!(
+        super::super::parse(&text).problems[..],
+        [Problem::TooManyValues { .. }]
+    ));
+    let fewer = format!("a: [{}]\n", vec!["x"; MAX_NODES - 3].join(", "));
+    assert!(agrees(&fewer));
 }
