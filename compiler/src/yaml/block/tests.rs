@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::super::{MAX_NODES, Problem, read_events};
-use super::read;
+use super::{MAX_BLOCK_DEPTH, read};
 
 /// Whether the fast reader answers for `text`; when it does, its answer must be saphyr's.
 fn agrees(text: &str) -> bool {
@@ -115,6 +115,8 @@ fn each_construct_of_the_subset_reads_as_saphyr_reads_it() {
         "- a: x\n    y\n  b: z\n",
         "a: x\n  \"y\", z\n  - w\n  [v] {u} 'q'\n  &p *o !n |m >l\nb: 1\n",
         "a: x\u{85}y\u{2028}z\u{2029}\u{fffe}\u{9f}\nb: ['\u{2028}']\n",
+        "_a: 1\n",
+        "a: -x\n  y\n",
         "a: 1\nb: 2\na: 3\n",
         "a: 1\na: 2\na: 3\n",
         "a: Café — ünïcode\nb: [é, ü]\nc: 'ß'\n",
@@ -228,4 +230,18 @@ fn too_many_values_are_left_to_saphyr() {
     ));
     let fewer = format!("a: [{}]\n", vec!["x"; MAX_NODES - 3].join(", "));
     assert!(agrees(&fewer));
+}
+
+/// Nesting up to [`MAX_BLOCK_DEPTH`] is read; deeper files are left to saphyr.
+#[test]
+fn nesting_deeper_than_the_readers_limit_is_left_to_saphyr() {
+    let nested = |levels: usize| {
+        let mut text: String = (0..levels - 1)
+            .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+            .collect();
+        text.push_str(&format!("{}last: 1\n", " ".repeat(levels - 1)));
+        text
+    };
+    assert!(agrees(&nested(MAX_BLOCK_DEPTH)));
+    assert!(read(&nested(MAX_BLOCK_DEPTH + 1)).is_none());
 }
