@@ -93,10 +93,10 @@ fn located(compilation: &Compilation) {
     let inside = |span: &Span, what: &str| {
         let text = &compilation.sources.file(span.file).text;
         assert!(
-            span.start <= span.end
-                && span.end <= text.len()
-                && text.is_char_boundary(span.start)
-                && text.is_char_boundary(span.end),
+            span.start() <= span.end()
+                && span.end() <= text.len()
+                && text.is_char_boundary(span.start())
+                && text.is_char_boundary(span.end()),
             "{what} {span:?} is not a place in a text of {} bytes",
             text.len()
         );

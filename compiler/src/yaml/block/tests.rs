@@ -115,6 +115,8 @@ fn each_construct_of_the_subset_reads_as_saphyr_reads_it() {
         "- a: x\n    y\n  b: z\n",
         "a: x\n  \"y\", z\n  - w\n  [v] {u} 'q'\n  &p *o !n |m >l\nb: 1\n",
         "a: x\u{85}y\u{2028}z\u{2029}\u{fffe}\u{9f}\nb: ['\u{2028}']\n",
+        "a: 'x' # c",
+        "a: |\n  x  \nb: 1\n",
         "_a: 1\n",
         "a: -x\n  y\n",
         "a: 1\nb: 2\na: 3\n",
@@ -169,6 +171,8 @@ fn what_the_subset_leaves_out_is_declined() {
         "a: 1\n---\nb: 2\n",
         "a: |\nb: 1\n",
         "a: |\n  x\n y: 1\n",
+        // saphyr reads spaces after a block scalar's last line break as one more line.
+        "a: |\n  x\n  ",
         "a: 'x'#c\n",
         "a: [x]#c\n",
         "a: 'x' y\n",
