@@ -117,6 +117,7 @@ fn each_construct_of_the_subset_reads_as_saphyr_reads_it() {
         "a: x\u{85}y\u{2028}z\u{2029}\u{fffe}\u{9f}\nb: ['\u{2028}']\n",
         "a: 'x' # c",
         "a: |\n  x  \nb: 1\n",
+        "- -x\n- -1\n",
         "_a: 1\n",
         "a: -x\n  y\n",
         "a: 1\nb: 2\na: 3\n",
@@ -239,13 +240,17 @@ fn too_many_values_are_left_to_saphyr() {
 /// Nesting up to [`MAX_BLOCK_DEPTH`] is read; deeper files are left to saphyr.
 #[test]
 fn nesting_deeper_than_the_readers_limit_is_left_to_saphyr() {
-    let nested = |levels: usize| {
+    // `levels` mappings, one in the other, the last holding `value`.
+    let nested = |levels: usize, value: &str| {
         let mut text: String = (0..levels - 1)
             .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
             .collect();
-        text.push_str(&format!("{}last: 1\n", " ".repeat(levels - 1)));
+        text.push_str(&format!("{}last: {value}\n", " ".repeat(levels - 1)));
         text
     };
-    assert!(agrees(&nested(MAX_BLOCK_DEPTH)));
-    assert!(read(&nested(MAX_BLOCK_DEPTH + 1)).is_none());
+    assert!(agrees(&nested(MAX_BLOCK_DEPTH, "1")));
+    assert!(read(&nested(MAX_BLOCK_DEPTH + 1, "1")).is_none());
+    // A flow sequence is a level too.
+    assert!(agrees(&nested(MAX_BLOCK_DEPTH - 1, "[1]")));
+    assert!(read(&nested(MAX_BLOCK_DEPTH, "[1]")).is_none());
 }
