@@ -104,9 +104,7 @@ impl Reader<'_> {
     fn next_line(&mut self) -> Option<usize> {
         loop {
             let start = self.pos;
-            while self.peek() == Some(b' ') {
-                self.pos += 1;
-            }
+            self.skip_spaces();
             match self.peek() {
                 None => {
                     self.indent = None;
@@ -134,9 +132,7 @@ impl Reader<'_> {
     /// moves to the next line.
     fn end_of_line(&mut self) -> Read<()> {
         let start = self.pos;
-        while self.peek() == Some(b' ') {
-            self.pos += 1;
-        }
+        self.skip_spaces();
         match self.peek() {
             None => Ok(()),
             Some(b'\n') => {
@@ -239,9 +235,7 @@ impl Reader<'_> {
                 return Err(Decline);
             }
             self.pos += 1;
-            while self.peek() == Some(b' ') {
-                self.pos += 1;
-            }
+            self.skip_spaces();
             let item_col = self.pos - start_of_line(self.bytes, self.pos);
             let item = match self.peek() {
                 None | Some(b'\n' | b'#' | b'|') => return Err(Decline),
