@@ -3,7 +3,9 @@
 //! Built on `saphyr-parser`'s event stream rather than a YAML-to-serde library, because we
 //! need what those hide: the position of every key and value, every duplicate key (Ruby's
 //! loader silently keeps the last one), and hard limits on nesting and alias expansion so a
-//! hostile file costs a diagnostic, never a crash or a hang.
+//! hostile file costs a diagnostic, never a crash or a hang. Most files are read instead by
+//! `block.rs`, a fast reader of the block YAML definitions are written in, which builds the
+//! same tree and declines everything else (see [`parse`]).
 //!
 //! Problems come back as typed [`Problem`]s with byte ranges; the rules under
 //! `check/files/` turn them into diagnostics with their own messages.
