@@ -1,16 +1,17 @@
 //! A fast reader for the YAML definition files are written in: block mappings with plain
-//! keys, block sequences, one-line plain and quoted scalars, one-line flow sequences of
-//! scalars, literal block scalars (`|`, `|-`, `|+`) and comments. It builds the [`Node`]
-//! tree in one pass over the bytes, without the token and event streams of `saphyr-parser`,
-//! which took a third of the time of a check.
+//! keys, block sequences, plain scalars over one or more lines, one-line quoted scalars,
+//! one-line flow sequences of scalars, literal block scalars (`|`, `|-`, `|+`), empty values
+//! and comments. It builds the [`Node`] tree in one pass over the bytes, without the token
+//! and event streams of `saphyr-parser`, which took a third of the time of a check.
 //!
 //! It only answers for text it is sure of. Anything else — anchors, aliases, tags, flow
-//! mappings, multi-line plain or quoted scalars, escapes, folded scalars, empty values,
-//! tabs, carriage returns, several documents, a line it does not expect — makes it
-//! decline, and [`super::parse`] reads the file with saphyr, which also finds and describes
-//! every syntax error. Where it answers, its tree, spans and problems are saphyr's: the
-//! tests compare both readers on every definition file, the rule fixtures and thousands of
-//! variants of them, and the `yaml` fuzz target compares them on arbitrary input.
+//! mappings, multi-line quoted scalars, escapes, folded scalars, tabs, carriage returns,
+//! several documents, a byte order mark, a line it does not expect — makes it decline, and
+//! [`super::parse`] reads the file with saphyr, which also finds and describes every syntax
+//! error. Where it answers, its tree, spans and problems are saphyr's: the tests compare both
+//! readers on every definition file of the repository, on each construct and on thousands of
+//! edited variants of the files; `tests/tests/gitlab_corpus.rs` on GitLab's own files; the
+//! `yaml` fuzz target on arbitrary input.
 
 use std::collections::HashMap;
 use std::ops::Range;
