@@ -146,6 +146,7 @@ fn what_the_subset_leaves_out_is_declined() {
         "a: >\n  folded\n",
         "a: |2\n   x\n",
         "a:\tx\n",
+        "a: x\ty\tz\n",
         "a: x\r\nb: y\r\n",
         "\u{feff}a: 1\n",
         "a: \"\\n\"\n",
