@@ -232,12 +232,14 @@ impl Reader<'_> {
         let dash = self.pos;
         let mut items = Vec::new();
         loop {
+            // Every `-` of the sequence is in column `col`.
+            let item_dash = self.pos;
             if self.byte_at(self.pos + 1) != Some(b' ') {
                 return Err(Decline);
             }
             self.pos += 1;
             self.skip_spaces();
-            let item_col = self.pos - start_of_line(self.bytes, self.pos);
+            let item_col = col + (self.pos - item_dash);
             let item = match self.peek() {
                 None | Some(b'\n' | b'#' | b'|') => return Err(Decline),
                 Some(_) if self.at_dash() => return Err(Decline),
@@ -575,13 +577,6 @@ fn starts_plain(first: u8, next: Option<u8>) -> bool {
         | b'>' | b'\'' | b'"' | b'%' | b'@' | b'`' | b' ' | b'\n' => false,
         _ => true,
     }
-}
-
-fn start_of_line(bytes: &[u8], pos: usize) -> usize {
-    bytes[..pos]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1)
 }
 
 fn memchr_newline(bytes: &[u8]) -> Option<usize> {
