@@ -270,7 +270,7 @@ fn compile_with(
             found
                 .into_par_iter()
                 .enumerate()
-                .map(|(i, f)| load(tree, id_of(i), &f, per_file)),
+                .map(|(i, f)| load(tree, id_of(i), f, per_file)),
         ),
         Some(cache) => {
             let stamps: Vec<Option<Stamp>> = found.par_iter().map(|f| tree.stamp(f)).collect();
@@ -285,7 +285,7 @@ fn compile_with(
                 .par_iter()
                 .enumerate()
                 .filter(|(i, f)| !reusable(*i, f))
-                .map(|(i, f)| (i, load(tree, id_of(i), f, per_file)))
+                .map(|(i, f)| (i, load(tree, id_of(i), f.clone(), per_file)))
                 .collect();
             cache.parsed = fresh.len();
             // The cache is updated in place: a reused entry is shared (its file and
@@ -299,7 +299,7 @@ fn compile_with(
                             loaded.push(entry.clone());
                             continue;
                         }
-                        None => load(tree, id_of(i), f, per_file),
+                        None => load(tree, id_of(i), f.clone(), per_file),
                     },
                 };
                 cache
@@ -444,9 +444,9 @@ fn discover(config: &Config) -> Result<Vec<FoundFile>, Error> {
 }
 
 /// Reads and parses one discovered file.
-fn load(tree: &dyn Tree, id: FileId, found: &FoundFile, per_file: PerFile<'_>) -> Loaded {
-    let problem = match tree.read(found) {
-        Ok(text) => return parse_text(id, found.kind, found.display.clone(), text, per_file),
+fn load(tree: &dyn Tree, id: FileId, found: FoundFile, per_file: PerFile<'_>) -> Loaded {
+    let problem = match tree.read(&found) {
+        Ok(text) => return parse_text(id, found.kind, found.display, text, per_file),
         Err(problem) => problem,
     };
     let (text, diagnostic) = match problem {
@@ -490,7 +490,7 @@ fn load(tree: &dyn Tree, id: FileId, found: &FoundFile, per_file: PerFile<'_>) -
         }
     };
     Loaded {
-        file: Arc::new(SourceFile::new(found.display.clone(), found.kind, text)),
+        file: Arc::new(SourceFile::new(found.display, found.kind, text)),
         item: Item::Nothing,
         diagnostics: vec![diagnostic],
     }
