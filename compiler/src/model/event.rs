@@ -69,13 +69,14 @@ impl EventDefinition {
 
 /// `additional_properties: {label: {description: ...}}` → `[("label", "...")]`.
 fn property_descriptions(node: &Node) -> Vec<(String, String)> {
-    node.get("additional_properties")
+    let properties = node
+        .get("additional_properties")
         .and_then(Node::as_map)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|e| {
-            let description = e.value.get("description")?.as_str()?;
-            Some((e.key.clone(), description.to_owned()))
-        })
-        .collect()
+        .unwrap_or_default();
+    let mut descriptions = Vec::with_capacity(properties.len());
+    descriptions.extend(properties.iter().filter_map(|e| {
+        let description = e.value.get("description")?.as_str()?;
+        Some((e.key.clone(), description.to_owned()))
+    }));
+    descriptions
 }

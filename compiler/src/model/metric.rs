@@ -3,7 +3,7 @@
 use super::sql::Sql;
 use super::{
     DataCategory, DataSource, Fields, IndicatorType, KeyPath, Milestone, Spelling, Status, Tier,
-    TimeFrame, Unique, ValueType,
+    TimeFrame, Unique, ValueType, read_items,
 };
 use crate::source::{FileId, Span, Spanned};
 use crate::yaml::{Node, Value};
@@ -162,13 +162,12 @@ impl MetricDefinition {
             introduced_by_url: f.string("introduced_by_url"),
             events_key: f.key_span("events"),
             events_written: node.get("events").and_then(Node::as_seq).map(<[_]>::len),
-            events: node
-                .get("events")
-                .and_then(Node::as_seq)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|n| event_selector(&f, n))
-                .collect(),
+            events: read_items(
+                node.get("events")
+                    .and_then(Node::as_seq)
+                    .unwrap_or_default(),
+                |n| event_selector(&f, n),
+            ),
             sql: f.string("sql").map(|text| Box::new(Sql::parse(text))),
             rare: (rare != RareFields::default()).then(|| Box::new(rare)),
             head: head(file, node),
@@ -196,16 +195,14 @@ fn time_frames(f: &Fields<'_>) -> Option<Spanned<TimeFrames>> {
     let value = match &node.value {
         Value::Str(s) => TimeFrames::Single(TimeFrame::recover("time_frame", s)?),
         Value::Seq(items) => {
-            let list: Option<Vec<_>> = items
-                .iter()
-                .map(|n| {
-                    n.as_str()
-                        .and_then(|s| TimeFrame::recover("time_frame", s))
-                        .map(|tf| Spanned::new(tf, f.span(n)))
-                })
-                .collect();
-            let list = list?;
-            if list.is_empty() {
+            let read = |n: &Node| {
+                n.as_str()
+                    .and_then(|s| TimeFrame::recover("time_frame", s))
+                    .map(|tf| Spanned::new(tf, f.span(n)))
+            };
+            let list = read_items(items, read);
+            // One unreadable item makes the whole list unreadable.
+            if list.is_empty() || list.len() != items.len() {
                 return None;
             }
             TimeFrames::List(list)

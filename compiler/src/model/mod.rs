@@ -310,7 +310,12 @@ impl KeyPath {
 
     /// The key path a `time_frame` list gives one of its elements (`_weekly`, `_monthly`).
     pub fn with_suffix(&self, time_frame: TimeFrame) -> KeyPath {
-        KeyPath(format!("{}{}", self.0, time_frame.key_suffix()))
+        // Exactly as long as it needs: a check holds every expanded key path at once.
+        let suffix = time_frame.key_suffix();
+        let mut path = String::with_capacity(self.0.len() + suffix.len());
+        path.push_str(&self.0);
+        path.push_str(suffix);
+        KeyPath(path)
     }
 }
 
@@ -359,6 +364,15 @@ pub(crate) struct Fields<'a> {
     pub node: &'a Node,
 }
 
+/// The values read from a sequence's items, in a vector as long as the sequence: `collect`
+/// on a `filter_map` starts at room for four, and a check holds the lists of ten thousand
+/// definitions at once.
+pub(crate) fn read_items<T>(items: &[Node], read: impl FnMut(&Node) -> Option<T>) -> Vec<T> {
+    let mut values = Vec::with_capacity(items.len());
+    values.extend(items.iter().filter_map(read));
+    values
+}
+
 impl<'a> Fields<'a> {
     pub fn new(file: FileId, node: &'a Node) -> Fields<'a> {
         Fields { file, node }
@@ -404,13 +418,12 @@ impl<'a> Fields<'a> {
     }
 
     fn list<T>(&self, key: &str, read: impl Fn(&Node) -> Option<T>) -> Vec<Spanned<T>> {
-        self.node
+        let items = self
+            .node
             .get(key)
             .and_then(Node::as_seq)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|n| read(n).map(|v| Spanned::new(v, self.span(n))))
-            .collect()
+            .unwrap_or_default();
+        read_items(items, |n| read(n).map(|v| Spanned::new(v, self.span(n))))
     }
 
     pub fn boolean(&self, key: &str) -> Option<Spanned<bool>> {
@@ -474,6 +487,34 @@ mod tests {
         );
         assert_eq!(path.with_suffix(TimeFrame::All).as_str(), "counts.issues");
         assert_eq!(path.segments().collect::<Vec<_>>(), ["counts", "issues"]);
+    }
+
+    #[test]
+    fn definitions_hold_no_spare_room() {
+        // A check holds ten thousand definitions at once: their lists and key paths are
+        // exactly as long as what they hold (`collect` on a `filter_map` makes room for four).
+        let text = "key_path: counts.issues\nproduct_categories: [team_planning]\n\
+                    time_frame: [7d, 28d]\ntiers: [free, premium, ultimate]\n\
+                    value_type: number\nstatus: active\ndata_source: internal_events\n\
+                    events:\n- name: issue_created\n";
+        let root = crate::yaml::parse(text).root.unwrap();
+        let metric = MetricDefinition::from_node(FileId(0), &root).unwrap();
+        assert_eq!(metric.product_categories.capacity(), 1);
+        assert_eq!(metric.tiers.capacity(), 3);
+        assert_eq!(metric.events.capacity(), 1);
+        match &metric.time_frame.value {
+            TimeFrames::List(list) => assert_eq!(list.capacity(), 2),
+            TimeFrames::Single(_) => panic!("a list of time frames"),
+        }
+        let event = "action: issue_created\nadditional_properties:\n  label:\n    \
+                     description: the issue's type\n  property: {}\nidentifiers: [user]\n";
+        let root = crate::yaml::parse(event).root.unwrap();
+        let event = EventDefinition::from_node(FileId(0), &root).unwrap();
+        assert_eq!(event.property_descriptions.capacity(), 2);
+        assert_eq!(event.property_descriptions.len(), 1);
+        assert_eq!(event.identifiers.capacity(), 1);
+        let weekly = KeyPath::new("counts.issues").with_suffix(TimeFrame::Week);
+        assert_eq!(weekly.0.capacity(), weekly.0.len());
     }
 
     #[test]

@@ -120,6 +120,10 @@ impl Sql {
     /// Drops the syntax tree once the rules that read it have run.
     pub fn drop_syntax_tree(&mut self) {
         self.statements = None;
+        // What is kept is kept for the whole run: no room to spare.
+        self.placeholders.shrink_to_fit();
+        self.tables.shrink_to_fit();
+        self.references.shrink_to_fit();
     }
 
     /// The file span of a position inside the SQL text (1-based line and column).
@@ -416,6 +420,22 @@ mod tests {
             Span::new(FileId(0), 0..0),
         ));
         assert_eq!(sql.tables, ["issues", "public.projects", "users"]);
+    }
+
+    #[test]
+    fn the_facts_kept_after_the_syntax_tree_hold_no_spare_room() {
+        let mut sql = Sql::parse(Spanned::new(
+            "SELECT COUNT(*) FROM issues WHERE created_at > :window_start".to_owned(),
+            Span::new(FileId(0), 0..0),
+        ));
+        sql.drop_syntax_tree();
+        assert!(sql.statements.is_none());
+        assert_eq!((sql.tables.len(), sql.tables.capacity()), (1, 1));
+        assert_eq!(
+            (sql.placeholders.len(), sql.placeholders.capacity()),
+            (1, 1)
+        );
+        assert_eq!((sql.references.len(), sql.references.capacity()), (2, 2));
     }
 
     /// The SQL of a file whose `sql:` value (as YAML reads it) is `value`.
