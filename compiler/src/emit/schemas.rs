@@ -20,6 +20,7 @@ mod order;
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::{Map, Value as Json, json};
 
@@ -200,8 +201,15 @@ fn uri_path(path: &str) -> String {
 }
 
 pub fn emit(view: &View, settings: &AllSettings) -> Result<Vec<OutputFile>, EmitError> {
-    let mut files = Vec::with_capacity(4 + 2 * view.events.len());
-    files.push(json_file(PAYLOAD_SCHEMA, &payload_schema(view)?)?);
+    // The payload's schema is one large file: it is built while the events' are.
+    let (payload, events) = rayon::join(
+        || -> Result<OutputFile, EmitError> { json_file(PAYLOAD_SCHEMA, &payload_schema(view)?) },
+        || event_files(view, settings),
+    );
+    let payload = payload?;
+    let events = events?;
+    let mut files = Vec::with_capacity(4 + events.len());
+    files.push(payload);
     for (name, text) in [
         ("metric_definition", METRIC_SCHEMA),
         ("event_definition", EVENT_SCHEMA),
@@ -212,22 +220,39 @@ pub fn emit(view: &View, settings: &AllSettings) -> Result<Vec<OutputFile>, Emit
             text,
         ));
     }
+    files.extend(events);
+    Ok(files)
+}
+
+/// Each event's schema, and its Iglu form when a vendor is set.
+fn event_files(view: &View, settings: &AllSettings) -> Result<Vec<OutputFile>, EmitError> {
     let names = event_names(view);
-    for (event, name) in view.events.iter().zip(&names) {
-        files.push(json_file(
-            &format!("schemas/events/{}.schema.json", name.file),
-            &event_schema(event),
-        )?);
-        if let Some(vendor) = &settings.schemas.vendor {
-            files.push(json_file(
-                &format!(
-                    "schemas/iglu/schemas/{}/{}/jsonschema/{IGLU_VERSION}",
-                    vendor.as_str(),
-                    name.iglu
-                ),
-                &iglu_schema(event, vendor, &name.iglu),
-            )?);
-        }
+    let per_event: Vec<Result<Vec<OutputFile>, EmitError>> = view
+        .events
+        .par_iter()
+        .zip(&names)
+        .map(|(event, name)| {
+            let mut files = vec![json_file(
+                &format!("schemas/events/{}.schema.json", name.file),
+                &event_schema(event),
+            )?];
+            if let Some(vendor) = &settings.schemas.vendor {
+                files.push(json_file(
+                    &format!(
+                        "schemas/iglu/schemas/{}/{}/jsonschema/{IGLU_VERSION}",
+                        vendor.as_str(),
+                        name.iglu
+                    ),
+                    &iglu_schema(event, vendor, &name.iglu),
+                )?);
+            }
+            Ok(files)
+        })
+        .collect();
+    // The first event's problem, as one thread would have found it.
+    let mut files = Vec::with_capacity(per_event.len());
+    for event in per_event {
+        files.extend(event?);
     }
     Ok(files)
 }
