@@ -518,6 +518,23 @@ mod tests {
     }
 
     #[test]
+    fn a_list_of_time_frames_is_unreadable_when_empty_or_when_one_item_is() {
+        let read = |time_frame: &str| {
+            let text = format!(
+                "key_path: counts.issues\ntime_frame: {time_frame}\nvalue_type: number\n\
+                 status: active\ndata_source: database\n"
+            );
+            let root = crate::yaml::parse(&text).root.unwrap();
+            MetricDefinition::from_node(FileId(0), &root).map(|m| m.time_frame.value)
+        };
+        assert_eq!(read("[]"), None);
+        assert_eq!(read("[7d, weekly-ish]"), None);
+        assert_eq!(read("[7d, {a: b}]"), None);
+        assert_eq!(read("28d"), Some(TimeFrames::Single(TimeFrame::Month)));
+        assert!(matches!(read("[7d, 28d]"), Some(TimeFrames::List(l)) if l.len() == 2));
+    }
+
+    #[test]
     fn recovery_reads_legacy_values_and_misspellings() {
         assert_eq!(
             Status::recover("status", "data_available"),
