@@ -1,7 +1,7 @@
 //! An event definition as written in its file.
 
 use super::metric::head;
-use super::{EventStatus, Fields, Identifier, Milestone, Tier};
+use super::{EventStatus, Fields, Identifier, Milestone, Tier, read_items};
 use crate::source::{FileId, Span, Spanned};
 use crate::yaml::Node;
 
@@ -73,10 +73,8 @@ fn property_descriptions(node: &Node) -> Vec<(String, String)> {
         .get("additional_properties")
         .and_then(Node::as_map)
         .unwrap_or_default();
-    let mut descriptions = Vec::with_capacity(properties.len());
-    descriptions.extend(properties.iter().filter_map(|e| {
+    read_items(properties.iter(), |e| {
         let description = e.value.get("description")?.as_str()?;
         Some((e.key.clone(), description.to_owned()))
-    }));
-    descriptions
+    })
 }

@@ -165,7 +165,8 @@ impl MetricDefinition {
             events: read_items(
                 node.get("events")
                     .and_then(Node::as_seq)
-                    .unwrap_or_default(),
+                    .unwrap_or_default()
+                    .iter(),
                 |n| event_selector(&f, n),
             ),
             sql: f.string("sql").map(|text| Box::new(Sql::parse(text))),
@@ -200,7 +201,7 @@ fn time_frames(f: &Fields<'_>) -> Option<Spanned<TimeFrames>> {
                     .and_then(|s| TimeFrame::recover("time_frame", s))
                     .map(|tf| Spanned::new(tf, f.span(n)))
             };
-            let list = read_items(items, read);
+            let list = read_items(items.iter(), read);
             // One unreadable item makes the whole list unreadable.
             if list.is_empty() || list.len() != items.len() {
                 return None;

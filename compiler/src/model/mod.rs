@@ -364,12 +364,15 @@ pub(crate) struct Fields<'a> {
     pub node: &'a Node,
 }
 
-/// The values read from a sequence's items, in a vector as long as the sequence: `collect`
-/// on a `filter_map` starts at room for four, and a check holds the lists of ten thousand
-/// definitions at once.
-pub(crate) fn read_items<T>(items: &[Node], read: impl FnMut(&Node) -> Option<T>) -> Vec<T> {
+/// The values read from a sequence's items (or a mapping's entries), in a vector as long as
+/// the sequence: `collect` on a `filter_map` starts at room for four, and a check holds the
+/// lists of ten thousand definitions at once.
+pub(crate) fn read_items<I: ExactSizeIterator, T>(
+    items: I,
+    read: impl FnMut(I::Item) -> Option<T>,
+) -> Vec<T> {
     let mut values = Vec::with_capacity(items.len());
-    values.extend(items.iter().filter_map(read));
+    values.extend(items.filter_map(read));
     values
 }
 
@@ -423,7 +426,9 @@ impl<'a> Fields<'a> {
             .get(key)
             .and_then(Node::as_seq)
             .unwrap_or_default();
-        read_items(items, |n| read(n).map(|v| Spanned::new(v, self.span(n))))
+        read_items(items.iter(), |n| {
+            read(n).map(|v| Spanned::new(v, self.span(n)))
+        })
     }
 
     pub fn boolean(&self, key: &str) -> Option<Spanned<bool>> {
